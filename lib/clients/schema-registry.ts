@@ -1,0 +1,9 @@
+/** Confluent-API schema registry client (Apicurio's ccompat API locally, Confluent's in Docker). */
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { SchemaRegistryConfig } from '../config';
+
+export function createSchemaRegistry(config: SchemaRegistryConfig): SchemaRegistry {
+  const auth =
+    config.username !== undefined ? { username: config.username, password: config.password ?? '' } : undefined;
+  return new SchemaRegistry({ host: config.url.replace(/\/+$/, ''), auth, clientId: 'streamfold' });
+}

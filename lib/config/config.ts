@@ -1,0 +1,150 @@
+/**
+ * The one typed configuration of every service, read from environment
+ * variables. Defaults point at the local services of scripts/infra (ports in
+ * scripts/infra.d/infra.env; a unit test keeps the two in step).
+ */
+import { Env, EnvReader, redactUrl } from './env';
+
+export const LOCAL_DEFAULTS = {
+  kafkaBrokers: '127.0.0.1:19092',
+  schemaRegistryUrl: 'http://127.0.0.1:18081/apis/ccompat/v7',
+  redisUrl: 'redis://127.0.0.1:16379',
+  clickhouseUrl: 'http://127.0.0.1:18123',
+} as const;
+
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly ssl: boolean;
+  /** PEM file with the CA that signed the brokers' certificates (with ssl). */
+  readonly sslCaFile: string | undefined;
+  readonly sasl: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string } | undefined;
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+export interface SchemaRegistryConfig {
+  readonly url: string;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+}
+
+export interface RedisConfig {
+  /** redis:// or rediss:// (TLS); credentials may be in the URL or in REDIS_PASSWORD. */
+  readonly url: string;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly keyPrefix: string;
+}
+
+export interface ClickHouseConfig {
+  /** http:// or https:// (TLS) */
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  readonly database: string;
+}
+
+export interface AppConfig {
+  readonly kafka: KafkaConfig;
+  readonly schemaRegistry: SchemaRegistryConfig;
+  readonly redis: RedisConfig;
+  readonly clickhouse: ClickHouseConfig;
+  readonly logLevel: LogLevel;
+}
+
+function readKafka(read: EnvReader): KafkaConfig {
+  const mechanism = read.optionalString('KAFKA_SASL_MECHANISM');
+  let sasl: KafkaConfig['sasl'];
+  if (mechanism !== undefined) {
+    const username = read.optionalString('KAFKA_SASL_USERNAME');
+    const password = read.optionalString('KAFKA_SASL_PASSWORD');
+    if (username === undefined || password === undefined) {
+      read.problem('KAFKA_SASL_MECHANISM is set, so KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set too');
+    }
+    sasl = {
+      mechanism: read.oneOf('KAFKA_SASL_MECHANISM', SASL_MECHANISMS, 'plain'),
+      username: username ?? '',
+      password: password ?? '',
+    };
+  }
+  return {
+    brokers: read.hostPorts('KAFKA_BROKERS', LOCAL_DEFAULTS.kafkaBrokers),
+    clientId: read.string('KAFKA_CLIENT_ID', 'streamfold'),
+    ssl: read.bool('KAFKA_SSL', false),
+    sslCaFile: read.optionalString('KAFKA_SSL_CA_FILE'),
+    sasl,
+    connectionTimeoutMs: read.int('KAFKA_CONNECTION_TIMEOUT_MS', 3000, 100, 600_000),
+    requestTimeoutMs: read.int('KAFKA_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+  };
+}
+
+function readSchemaRegistry(read: EnvReader): SchemaRegistryConfig {
+  return {
+    url: read.url('SCHEMA_REGISTRY_URL', LOCAL_DEFAULTS.schemaRegistryUrl, ['http:', 'https:']),
+    username: read.optionalString('SCHEMA_REGISTRY_USERNAME'),
+    password: read.optionalString('SCHEMA_REGISTRY_PASSWORD'),
+  };
+}
+
+function readRedis(read: EnvReader): RedisConfig {
+  return {
+    url: read.url('REDIS_URL', LOCAL_DEFAULTS.redisUrl, ['redis:', 'rediss:']),
+    username: read.optionalString('REDIS_USERNAME'),
+    password: read.optionalString('REDIS_PASSWORD'),
+    keyPrefix: read.string('REDIS_KEY_PREFIX', 'sf:'),
+  };
+}
+
+function readClickHouse(read: EnvReader): ClickHouseConfig {
+  const database = read.string('CLICKHOUSE_DATABASE', 'streamfold');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
+    read.problem(`CLICKHOUSE_DATABASE="${database}" must be a plain identifier (letters, digits, _)`);
+  }
+  return {
+    url: read.url('CLICKHOUSE_URL', LOCAL_DEFAULTS.clickhouseUrl, ['http:', 'https:']),
+    username: read.string('CLICKHOUSE_USER', 'default'),
+    password: read.string('CLICKHOUSE_PASSWORD', ''),
+    database,
+  };
+}
+
+/** Reads and validates the whole configuration; throws ConfigError listing every bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const config: AppConfig = {
+    kafka: readKafka(read),
+    schemaRegistry: readSchemaRegistry(read),
+    redis: readRedis(read),
+    clickhouse: readClickHouse(read),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  read.done();
+  return config;
+}
+
+const HIDDEN = '***';
+
+/** The configuration with every secret masked: the only form that may be logged. */
+export function describeConfig(config: AppConfig): Record<string, unknown> {
+  return {
+    kafka: {
+      ...config.kafka,
+      sasl: config.kafka.sasl && { mechanism: config.kafka.sasl.mechanism, username: config.kafka.sasl.username, password: HIDDEN },
+    },
+    schemaRegistry: {
+      url: redactUrl(config.schemaRegistry.url),
+      username: config.schemaRegistry.username,
+      password: config.schemaRegistry.password && HIDDEN,
+    },
+    redis: { ...config.redis, url: redactUrl(config.redis.url), password: config.redis.password && HIDDEN },
+    clickhouse: { ...config.clickhouse, url: redactUrl(config.clickhouse.url), password: config.clickhouse.password && HIDDEN },
+    logLevel: config.logLevel,
+  };
+}
