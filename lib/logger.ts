@@ -3,7 +3,7 @@
  * partition. Secret-bearing fields are redacted wherever they appear, as a
  * second line of defence behind describeConfig().
  */
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 import type { LogLevel } from './config';
 
 export type { Logger } from 'pino';
@@ -19,12 +19,14 @@ const REDACT_PATHS = [
   'headers.authorization',
 ];
 
-export function createLogger(service: string, level: LogLevel = 'info'): Logger {
-  return pino({
+/** Logs to stdout unless a destination is given (tests capture lines that way). */
+export function createLogger(service: string, level: LogLevel = 'info', destination?: DestinationStream): Logger {
+  const options = {
     name: service,
     level,
     base: { service },
     redact: { paths: REDACT_PATHS, censor: '***' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
