@@ -24,9 +24,31 @@ export const TOPIC = {
   orderState: 'orders.state',
   fraudCounters: 'fraud.counters',
   fraudAlerts: 'fraud.alerts',
+  customerActivity: 'customer.activity',
 } as const;
 
 export type TopicName = (typeof TOPIC)[keyof typeof TOPIC];
+
+/**
+ * Changelogs of processor state that is not a public topic (JSON values,
+ * no registry schema): only the runtime that wrote them reads them back.
+ */
+export const INTERNAL_TOPIC = {
+  pendingPayments: 'order-aggregator.pending-payments.changelog',
+  fraudWindows: 'fraud-detector.windows.changelog',
+} as const;
+
+export type TopicKey = keyof typeof TOPIC | keyof typeof INTERNAL_TOPIC;
+export type TopicNames = { readonly [K in TopicKey]: string };
+
+const ALL_TOPICS: { readonly [K in TopicKey]: string } = { ...TOPIC, ...INTERNAL_TOPIC };
+
+/** The pipeline's topic names under a prefix (TOPIC_PREFIX): isolated copies for tests or staging. */
+export function topicNames(prefix = ''): TopicNames {
+  const names = {} as { [K in TopicKey]: string };
+  for (const key of Object.keys(ALL_TOPICS) as TopicKey[]) names[key] = `${prefix}${ALL_TOPICS[key]}`;
+  return names;
+}
 
 export const DEAD_LETTER_SUFFIX = '.dlq';
 
@@ -88,6 +110,30 @@ export const TOPICS: readonly TopicSpec[] = [
     retentionMs: FOREVER,
     hasDeadLetter: true,
     description: 'FraudAlert events',
+  },
+  {
+    name: TOPIC.customerActivity,
+    partitions: EVENT_PARTITIONS,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    hasDeadLetter: false,
+    description: 'valid order and payment events involving a customer, enriched, keyed by customerId (fraud detector input)',
+  },
+  {
+    name: INTERNAL_TOPIC.pendingPayments,
+    partitions: EVENT_PARTITIONS,
+    cleanupPolicy: 'compact',
+    retentionMs: FOREVER,
+    hasDeadLetter: false,
+    description: 'order aggregator: payments that arrived before their order, until it does',
+  },
+  {
+    name: INTERNAL_TOPIC.fraudWindows,
+    partitions: EVENT_PARTITIONS,
+    cleanupPolicy: 'compact',
+    retentionMs: FOREVER,
+    hasDeadLetter: false,
+    description: 'fraud detector: windowed aggregates per customer, rule and window',
   },
 ];
 

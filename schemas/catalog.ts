@@ -72,6 +72,11 @@ export const TOPIC_SCHEMAS: { readonly [T in TopicName]: TopicSchemaSpec } = {
     unionName: 'FraudAlertMessage',
     records: ['com.streamfold.derived.FraudAlert'],
   },
+  [TOPIC.customerActivity]: {
+    kind: 'derived',
+    unionName: 'CustomerActivityMessage',
+    records: ['com.streamfold.derived.CustomerActivity'],
+  },
 };
 
 /** Topics in declaration order, typed (Object.keys would give string[]). */

@@ -16,7 +16,9 @@ function pinoLogCreator(logger: Logger) {
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
-      kafkaLogger[LEVEL_NAMES[level] ?? 'info']({ namespace, ...extra }, message);
+      // kafkajs logs every heartbeat answered "rebalancing" as an error; a rebalance is routine
+      const routine = namespace === 'Connection' && /rebalanc/i.test(String(extra.error ?? ''));
+      kafkaLogger[routine ? 'debug' : (LEVEL_NAMES[level] ?? 'info')]({ namespace, ...extra }, message);
     };
 }
 

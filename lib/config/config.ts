@@ -52,6 +52,10 @@ export interface ClickHouseConfig {
 }
 
 export interface AppConfig {
+  /** Prepended to every topic name (and so to subjects): isolated copies of the pipeline for tests or staging. */
+  readonly topicPrefix: string;
+  /** Port of a service's /health and /metrics endpoint; undefined: the service's own default. */
+  readonly httpPort: number | undefined;
   readonly kafka: KafkaConfig;
   readonly schemaRegistry: SchemaRegistryConfig;
   readonly redis: RedisConfig;
@@ -118,7 +122,14 @@ function readClickHouse(read: EnvReader): ClickHouseConfig {
 /** Reads and validates the whole configuration; throws ConfigError listing every bad variable. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
+  const topicPrefix = read.string('TOPIC_PREFIX', '');
+  if (!/^[A-Za-z0-9._-]*$/.test(topicPrefix)) {
+    read.problem(`TOPIC_PREFIX="${topicPrefix}" may only contain letters, digits, '.', '_' and '-' (Kafka topic characters)`);
+  }
+  const httpPort = read.optionalString('HTTP_PORT') === undefined ? undefined : read.int('HTTP_PORT', 0, 0, 65535);
   const config: AppConfig = {
+    topicPrefix,
+    httpPort,
     kafka: readKafka(read),
     schemaRegistry: readSchemaRegistry(read),
     redis: readRedis(read),
@@ -134,6 +145,8 @@ const HIDDEN = '***';
 /** The configuration with every secret masked: the only form that may be logged. */
 export function describeConfig(config: AppConfig): Record<string, unknown> {
   return {
+    topicPrefix: config.topicPrefix,
+    httpPort: config.httpPort,
     kafka: {
       ...config.kafka,
       sasl: config.kafka.sasl && { mechanism: config.kafka.sasl.mechanism, username: config.kafka.sasl.username, password: HIDDEN },

@@ -11,12 +11,18 @@ export function copyDate(date: Date): Date {
 }
 
 /**
- * lastEventAt is the latest occurredAt seen, not the occurredAt of the last
- * event: order and payment events interleave in any order across the two
- * topics, so the last one folded is not necessarily the latest.
+ * lastEventAt/lastEventId name the latest event by occurredAt (ties: the
+ * greater eventId), not the last one folded: order and payment events
+ * interleave in any order across the two topics, and the state must not
+ * depend on that order, or a replay could give a different state.
  */
 export function stamp(state: Stamp | null, envelope: Envelope): Stamp {
   const at = envelope.occurredAt.getTime();
-  const latest = state === null ? at : Math.max(state.lastEventAt.getTime(), at);
-  return { lastEventAt: new Date(latest), lastEventId: envelope.eventId };
+  if (state !== null) {
+    const current = state.lastEventAt.getTime();
+    if (at < current || (at === current && envelope.eventId < state.lastEventId)) {
+      return { lastEventAt: copyDate(state.lastEventAt), lastEventId: state.lastEventId };
+    }
+  }
+  return { lastEventAt: new Date(at), lastEventId: envelope.eventId };
 }

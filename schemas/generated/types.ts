@@ -78,6 +78,53 @@ export interface CustomerProfile {
 }
 
 /**
+ * A valid order or payment event that involves a customer, as the stateless validator forwards it: re-keyed by customerId on customer.activity so per-customer processors (the fraud detector) read co-partitioned input, and enriched with the customer's profile. One activity per source event, with the same eventId.
+ *
+ * Avro record `com.streamfold.derived.CustomerActivity` (schemas/derived/CustomerActivity.avsc).
+ */
+export interface CustomerActivity {
+  /** eventId of the source event, unchanged: the deduplication key downstream, so a replayed or redelivered source event yields an activity that is recognised as already counted. */
+  readonly eventId: string;
+  /** Order the source event belongs to (its envelope aggregateId and record key). */
+  readonly orderId: string;
+  /** Customer the activity is about, equal to the record key. */
+  readonly customerId: string;
+  /** Kind of activity, from the source event's type (OrderPlaced → ORDER_PLACED, PaymentDeclined → PAYMENT_DECLINED, …). */
+  readonly kind: ActivityKind;
+  /** Amount the source event carries in cents of currency: OrderPlaced.totalCents or the payment's amountCents; 0 when the event has none (ORDER_CANCELLED). */
+  readonly amountCents: number;
+  /** ISO 4217 currency code of amountCents, or empty when the source event has no amount. */
+  readonly currency: string;
+  /** Fingerprint of the card tried (PAYMENT_AUTHORIZED, PAYMENT_DECLINED), or null for other kinds. Never the card number. */
+  readonly cardFingerprint: string | null;
+  /** Provider's id of the payment method tried (PAYMENT_AUTHORIZED, PAYMENT_DECLINED), or null for other kinds. */
+  readonly paymentMethodId: string | null;
+  /** ISO 3166-1 alpha-2 country the card was issued in (PAYMENT_AUTHORIZED, PAYMENT_DECLINED), or null when the kind has no card or the provider did not say. Compared with customerCountry by fraud rules. */
+  readonly cardCountry: string | null;
+  /** Event time of the source event (its envelope occurredAt): the time fraud windows count in. */
+  readonly occurredAt: Date;
+  /** Whether the customers table held a profile for customerId when the validator processed the event; false for a customer never seen or erased by a tombstone. */
+  readonly customerKnown: boolean;
+  /** Country of residence from the customer's profile, or null when the customer is unknown. */
+  readonly customerCountry: string | null;
+  /** Marketing segment from the customer's profile, or null when the customer is unknown. */
+  readonly customerSegment: string | null;
+  /** Topic of the source event (orders.events or payments.events, possibly prefixed), for lineage. */
+  readonly sourceTopic: string;
+  /** Partition of the source event, for lineage. */
+  readonly sourcePartition: number;
+  /** Offset of the source event in its partition: with sourceTopic and sourcePartition it locates the original record for replays and investigations. */
+  readonly sourceOffset: number;
+}
+
+/**
+ * What the customer did or what happened to their money, one symbol per source event type. Add symbols only at the end, and know that a reader without the new symbol cannot read records that use it.
+ *
+ * Avro enum `com.streamfold.derived.ActivityKind` (schemas/derived/CustomerActivity.avsc).
+ */
+export type ActivityKind = 'ORDER_PLACED' | 'ORDER_CANCELLED' | 'PAYMENT_AUTHORIZED' | 'PAYMENT_DECLINED' | 'PAYMENT_CAPTURED' | 'REFUND_ISSUED';
+
+/**
  * A fraud rule fired for a customer: a windowed counter reached its threshold. Published on fraud.alerts keyed by customerId.
  *
  * Avro record `com.streamfold.derived.FraudAlert` (schemas/derived/FraudAlert.avsc).
@@ -187,7 +234,7 @@ export interface OrderState {
   readonly amountRefundedCents: number;
   /** Latest occurredAt among the folded events (orders and payments). */
   readonly lastEventAt: Date;
-  /** eventId of the last event folded in, for tracing a state back to its cause. */
+  /** eventId of the latest folded event by occurredAt (ties: the greater eventId), for tracing a state back to its cause; independent of the order the two topics were consumed in. */
   readonly lastEventId: string;
   /** aggregateVersion of the last orders.events event folded in. Sinks apply a state only when this (then paymentVersion) is newer than what they hold. */
   readonly version: number;
@@ -408,6 +455,7 @@ export const RECORD_FULL_NAMES = {
   OrderState: 'com.streamfold.derived.OrderState',
   FraudCounters: 'com.streamfold.derived.FraudCounters',
   FraudAlert: 'com.streamfold.derived.FraudAlert',
+  CustomerActivity: 'com.streamfold.derived.CustomerActivity',
 } as const;
 
 export type RecordName = keyof typeof RECORD_FULL_NAMES;
@@ -429,6 +477,7 @@ export interface RecordTypes {
   OrderState: OrderState;
   FraudCounters: FraudCounters;
   FraudAlert: FraudAlert;
+  CustomerActivity: CustomerActivity;
 }
 
 /** A value of the orders.events topic, tagged with its record's short name. */
@@ -464,6 +513,10 @@ export type FraudCountersMessage =
 export type FraudAlertMessage =
   | { readonly type: 'FraudAlert'; readonly value: FraudAlert };
 
+/** A value of the customer.activity topic, tagged with its record's short name. */
+export type CustomerActivityMessage =
+  | { readonly type: 'CustomerActivity'; readonly value: CustomerActivity };
+
 /** The tagged union of each topic. */
 export interface TopicMessages {
   [TOPIC.orderEvents]: OrderEvent;
@@ -472,4 +525,5 @@ export interface TopicMessages {
   [TOPIC.orderState]: OrderStateMessage;
   [TOPIC.fraudCounters]: FraudCountersMessage;
   [TOPIC.fraudAlerts]: FraudAlertMessage;
+  [TOPIC.customerActivity]: CustomerActivityMessage;
 }

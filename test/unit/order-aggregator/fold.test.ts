@@ -398,12 +398,15 @@ describe('payment events', () => {
     expect(early).toMatchObject({ status: 'SHIPPED', paymentStatus: 'CAPTURED' });
   });
 
-  it('keeps the latest occurredAt as lastEventAt, and the last folded event as lastEventId', () => {
-    const state = folded([placed(), confirmed(2, { at: T0 + 10 * 60_000 })]);
+  it('names the latest event by occurredAt in lastEventAt and lastEventId, whatever the folding order', () => {
+    const confirm = confirmed(2, { at: T0 + 10 * 60_000 });
+    const state = folded([placed(), confirm]);
     const late = authorized(1, PLACED_TOTAL, { at: T0 + 5 * 60_000 });
     const next = expectApplied(applyPaymentEvent(state, late));
     expect(next.lastEventAt).toEqual(new Date(T0 + 10 * 60_000));
-    expect(next.lastEventId).toBe(late.value.envelope.eventId);
+    expect(next.lastEventId).toBe(confirm.value.envelope.eventId);
+    const later = authorized(1, PLACED_TOTAL, { at: T0 + 20 * 60_000 });
+    expect(expectApplied(applyPaymentEvent(state, later)).lastEventId).toBe(later.value.envelope.eventId);
   });
 });
 

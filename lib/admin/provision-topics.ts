@@ -1,0 +1,219 @@
+/**
+ * Makes the cluster's topics match a plan (lib/admin/topic-plan.ts):
+ * creates missing topics, pins cleanup.policy and retention.ms at topic
+ * level on existing ones, grows partition counts when allowed, and reports
+ * every difference it cannot fix. Running it twice changes nothing the
+ * second time.
+ *
+ * kafkajs has no incrementalAlterConfigs, and the legacy AlterConfigs it has
+ * replaces a topic's whole set of topic-level overrides (anything left out
+ * reverts to the broker default). So alterations resend every override the
+ * topic already has, with the managed ones changed.
+ */
+import { Admin, ConfigEntries, ConfigResourceTypes, ConfigSource, IResourceConfigEntry } from 'kafkajs';
+import type { Logger } from '../logger';
+import { DesiredTopic, MANAGED_CONFIGS, ManagedConfig } from './topic-plan';
+
+export type TopicAction = 'created' | 'changed' | 'unchanged';
+
+export interface SettingChange {
+  /** A config name, or `partitions`. */
+  readonly setting: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface TopicReport {
+  readonly topic: string;
+  /** What was done (or, in a dry run, what would be). */
+  readonly action: TopicAction;
+  readonly changes: readonly SettingChange[];
+  /** Differences left as they are, each saying why and what to do. */
+  readonly problems: readonly string[];
+}
+
+export interface ProvisionOptions {
+  /** Report what would be done without changing anything. */
+  readonly dryRun?: boolean;
+  /**
+   * Adding partitions moves keys to other partitions: an aggregate's later
+   * events would no longer follow its earlier ones, and co-partitioned
+   * topics would disagree. Only with this flag (e.g. on empty topics).
+   */
+  readonly allowPartitionIncrease?: boolean;
+  /** For new topics; the broker default (default.replication.factor) when absent. */
+  readonly replicationFactor?: number;
+  readonly logger?: Logger;
+}
+
+const SOURCE_NAMES: Readonly<Record<number, string>> = {
+  [ConfigSource.DYNAMIC_BROKER_CONFIG]: 'broker setting',
+  [ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG]: 'cluster default',
+  [ConfigSource.STATIC_BROKER_CONFIG]: 'server.properties',
+  [ConfigSource.DEFAULT_CONFIG]: 'Kafka default',
+};
+
+/** "compact,delete" and "delete,compact" are the same policy. */
+function normalize(setting: ManagedConfig, value: string): string {
+  if (setting === 'cleanup.policy') {
+    return value
+      .split(',')
+      .map((part) => part.trim())
+      .sort()
+      .join(',');
+  }
+  return value.trim();
+}
+
+function configChanges(desired: DesiredTopic, entries: readonly ConfigEntries[]): SettingChange[] {
+  const changes: SettingChange[] = [];
+  for (const setting of MANAGED_CONFIGS) {
+    const want = desired.configs[setting];
+    const entry = entries.find((e) => e.configName === setting);
+    const pinned = entry?.configSource === ConfigSource.TOPIC_CONFIG;
+    const current = entry?.configValue ?? undefined;
+    // A value inherited from the broker counts as a change: the topic must
+    // keep its policy when it moves to a cluster with other defaults.
+    if (pinned && current !== undefined && normalize(setting, current) === normalize(setting, want)) continue;
+    const from =
+      current === undefined ? 'unset' : pinned ? current : `${current} (${SOURCE_NAMES[entry?.configSource ?? -1] ?? 'inherited'})`;
+    changes.push({ setting, from, to: want });
+  }
+  return changes;
+}
+
+/** The topic's current overrides with the managed ones replaced, or a problem if they cannot all be resent. */
+function alteredEntries(desired: DesiredTopic, entries: readonly ConfigEntries[]): IResourceConfigEntry[] | string {
+  const overrides = entries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG);
+  const hidden = overrides.filter((e) => e.isSensitive || e.configValue === null);
+  if (hidden.length > 0) {
+    return `cannot change ${MANAGED_CONFIGS.join('/')}: the topic has sensitive overrides (${hidden
+      .map((e) => e.configName)
+      .join(', ')}) whose values the broker does not reveal, and AlterConfigs would drop them; change the settings with kafka-configs.sh --alter --add-config instead`;
+  }
+  const managed: ReadonlySet<string> = new Set(MANAGED_CONFIGS);
+  return [
+    ...overrides.filter((e) => !managed.has(e.configName)).map((e) => ({ name: e.configName, value: e.configValue })),
+    ...MANAGED_CONFIGS.map((name) => ({ name, value: desired.configs[name] })),
+  ];
+}
+
+/** How long to wait for an alteration to show in DescribeConfigs. */
+const SETTLE_TIMEOUT_MS = 5_000;
+const SETTLE_POLL_MS = 100;
+
+/**
+ * Waits until the broker describes the new settings. AlterConfigs returns
+ * once the controller committed them; a broker applies them from the
+ * metadata log a moment later, and a run that read the old values right
+ * away would report a change that is already done.
+ */
+async function settled(admin: Admin, topic: DesiredTopic): Promise<boolean> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  for (;;) {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic.name, configNames: [...MANAGED_CONFIGS] }],
+    });
+    if (configChanges(topic, described.resources[0]?.configEntries ?? []).length === 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+}
+
+export async function provisionTopics(
+  admin: Admin,
+  plan: readonly DesiredTopic[],
+  options: ProvisionOptions = {},
+): Promise<TopicReport[]> {
+  const logger = options.logger?.child({ component: 'provision-topics' });
+  const dryRun = options.dryRun ?? false;
+  const existing = new Set(await admin.listTopics());
+  const missing = plan.filter((topic) => !existing.has(topic.name));
+  const present = plan.filter((topic) => existing.has(topic.name));
+  const reports = new Map<string, TopicReport>();
+
+  if (missing.length > 0 && !dryRun) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic: topic.name,
+        numPartitions: topic.partitions,
+        replicationFactor: options.replicationFactor,
+        configEntries: MANAGED_CONFIGS.map((name) => ({ name, value: topic.configs[name] })),
+      })),
+    });
+  }
+  for (const topic of missing) {
+    const changes = [
+      { setting: 'partitions', from: 'absent', to: String(topic.partitions) },
+      ...MANAGED_CONFIGS.map((setting) => ({ setting, from: 'absent', to: topic.configs[setting] })),
+    ];
+    reports.set(topic.name, { topic: topic.name, action: 'created', changes, problems: [] });
+  }
+
+  if (present.length > 0) {
+    const metadata = await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) });
+    const partitionCounts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: present.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name })),
+    });
+    const configsOf = new Map(described.resources.map((r) => [r.resourceName, r.configEntries]));
+
+    for (const topic of present) {
+      const entries = configsOf.get(topic.name) ?? [];
+      const changes: SettingChange[] = [];
+      const problems: string[] = [];
+
+      const configDiff = configChanges(topic, entries);
+      if (configDiff.length > 0) {
+        const alterations = alteredEntries(topic, entries);
+        if (typeof alterations === 'string') {
+          problems.push(alterations);
+        } else {
+          if (!dryRun) {
+            await admin.alterConfigs({
+              validateOnly: false,
+              resources: [{ type: ConfigResourceTypes.TOPIC, name: topic.name, configEntries: alterations }],
+            });
+            if (!(await settled(admin, topic))) {
+              problems.push(`was altered, but the broker still describes the old settings after ${SETTLE_TIMEOUT_MS} ms; rerun to check`);
+            }
+          }
+          changes.push(...configDiff);
+        }
+      }
+
+      const current = partitionCounts.get(topic.name) ?? 0;
+      if (current < topic.partitions) {
+        const change = { setting: 'partitions', from: String(current), to: String(topic.partitions) };
+        if (options.allowPartitionIncrease) {
+          if (!dryRun) {
+            await admin.createPartitions({ topicPartitions: [{ topic: topic.name, count: topic.partitions }] });
+          }
+          changes.push(change);
+        } else {
+          problems.push(
+            `has ${current} partitions, ${topic.partitions} declared: adding partitions moves existing keys to other partitions (per-key order and co-partitioning break for them), so it is not done by default; rerun with --allow-partition-increase if that is acceptable (e.g. the topic is empty)`,
+          );
+        }
+      } else if (current > topic.partitions) {
+        problems.push(
+          `has ${current} partitions, ${topic.partitions} declared: Kafka cannot remove partitions; change the count in lib/topics.ts, or recreate the topic (losing its data)`,
+        );
+      }
+
+      reports.set(topic.name, { topic: topic.name, action: changes.length > 0 ? 'changed' : 'unchanged', changes, problems });
+    }
+  }
+
+  const ordered = plan.map((topic) => reports.get(topic.name)).filter((r): r is TopicReport => r !== undefined);
+  for (const report of ordered) {
+    const fields = { topic: report.topic, action: report.action, changes: report.changes, dryRun };
+    if (report.problems.length > 0) logger?.warn({ ...fields, problems: report.problems }, 'topic differs from its declaration');
+    else if (report.action !== 'unchanged') logger?.info(fields, dryRun ? 'topic would be provisioned' : 'topic provisioned');
+    else logger?.debug(fields, 'topic up to date');
+  }
+  return ordered;
+}

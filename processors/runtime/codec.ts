@@ -1,0 +1,67 @@
+/**
+ * How the runtime turns bytes into tagged values and back. The production
+ * codec is the registry-backed Avro serde; store codecs for internal
+ * changelogs can be plain JSON.
+ */
+import type { AvroDecoder, AvroEncoder, TaggedValue } from '../../lib/serde';
+import type { StoreCodec } from './processor';
+
+export interface RecordCodec {
+  /** Throws DecodeError for bytes that can never be decoded (they are dead-lettered). */
+  decode(topic: string, bytes: Buffer): Promise<TaggedValue>;
+  encode(topic: string, value: TaggedValue): Promise<Buffer>;
+}
+
+type AnyMessages = Record<string, TaggedValue>;
+
+/**
+ * The registry-backed codec over the real topic names. Under a topic prefix
+ * (TOPIC_PREFIX) the serde knows records by their catalog topic and subjects
+ * by the prefixed one, so the prefix is taken off here.
+ */
+export function avroCodec(encoder: AvroEncoder<AnyMessages>, decoder: AvroDecoder<AnyMessages>, topicPrefix = ''): RecordCodec {
+  const catalogTopic = (topic: string) => (topicPrefix !== '' && topic.startsWith(topicPrefix) ? topic.slice(topicPrefix.length) : topic);
+  return {
+    decode: (topic, bytes) => decoder.decode(catalogTopic(topic), bytes),
+    encode: (topic, value) => encoder.encode(catalogTopic(topic), value),
+  };
+}
+
+/** A store whose changelog is a public topic with an Avro record (e.g. orders.state holding OrderState). */
+export function avroStoreCodec<V>(codec: RecordCodec, topic: string, type: string): StoreCodec<V> {
+  return {
+    encode: (value) => codec.encode(topic, { type, value }),
+    decode: async (bytes) => {
+      const decoded = await codec.decode(topic, bytes);
+      if (decoded.type !== type) throw new Error(`changelog ${topic} holds a ${decoded.type}, expected ${type}`);
+      return decoded.value as V;
+    },
+  };
+}
+
+/**
+ * Internal changelogs that only this runtime reads: JSON, with Dates and
+ * Buffers tagged so they come back as Dates and Buffers.
+ */
+export function jsonStoreCodec<V>(): StoreCodec<V> {
+  return {
+    encode: (value) =>
+      Buffer.from(
+        JSON.stringify(value, function (this: Record<string, unknown>, key, encoded: unknown) {
+          const raw = this[key]; // before toJSON ran
+          if (raw instanceof Date) return { $date: raw.getTime() };
+          if (Buffer.isBuffer(raw)) return { $bytes: raw.toString('base64') };
+          return encoded;
+        }),
+      ),
+    decode: (bytes) =>
+      JSON.parse(bytes.toString('utf8'), (_key, parsed: unknown) => {
+        if (typeof parsed === 'object' && parsed !== null) {
+          const tagged = parsed as { $date?: unknown; $bytes?: unknown };
+          if (typeof tagged.$date === 'number') return new Date(tagged.$date);
+          if (typeof tagged.$bytes === 'string') return Buffer.from(tagged.$bytes, 'base64');
+        }
+        return parsed;
+      }) as V,
+  };
+}

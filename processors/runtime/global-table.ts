@@ -1,0 +1,89 @@
+/**
+ * A compacted topic materialized in full on every instance and kept up to
+ * date (like Kafka Streams' GlobalKTable): the latest value per key, a
+ * tombstone removes the key. start() returns once the table caught up with
+ * the topic's end at start time, so processing never sees a half-loaded table.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from '../../lib/logger';
+import type { ReadonlyTable, TableSpec } from './processor';
+
+export class GlobalTable<V> implements ReadonlyTable<V> {
+  private readonly rows = new Map<string, V>();
+  private consumer: Consumer | undefined;
+  private readonly groupId: string;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly spec: TableSpec<V>,
+    owner: string,
+    private readonly logger: Logger,
+  ) {
+    // a group of its own per instance: every instance reads every partition
+    this.groupId = `${owner}-table-${spec.name}-${randomUUID()}`;
+  }
+
+  get(key: string): V | undefined {
+    return this.rows.get(key);
+  }
+
+  size(): number {
+    return this.rows.size;
+  }
+
+  async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const ends = new Map((await admin.fetchTopicOffsets(this.spec.topic)).map((o) => [o.partition, Number(o.high)]));
+    await admin.disconnect();
+    const behind = new Set([...ends].filter(([, high]) => high > 0).map(([partition]) => partition));
+
+    const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 100 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.spec.topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      if (behind.size === 0) resolve();
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages) {
+              const key = message.key?.toString('utf8');
+              if (key === undefined) continue;
+              if (message.value === null) this.rows.delete(key);
+              else {
+                try {
+                  this.rows.set(key, await this.spec.codec.decode(message.value));
+                } catch (error) {
+                  this.logger.warn({ table: this.spec.name, offset: message.offset, err: error }, 'table record cannot be decoded; skipped');
+                }
+              }
+            }
+            if (behind.has(batch.partition) && Number(batch.lastOffset()) + 1 >= (ends.get(batch.partition) ?? 0)) {
+              behind.delete(batch.partition);
+              if (behind.size === 0) {
+                this.logger.info({ table: this.spec.name, rows: this.rows.size }, 'table loaded');
+                resolve();
+              }
+            }
+          },
+        })
+        .catch(reject);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.deleteGroups([this.groupId]);
+    } catch {
+      // an empty group expires on its own
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

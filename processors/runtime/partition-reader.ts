@@ -1,0 +1,108 @@
+/**
+ * Reads chosen partitions of a topic from the beginning up to their end at
+ * the time of the call (read_committed, so the end is the last stable
+ * offset), batch by batch. Restores and table catch-ups use it.
+ *
+ * kafkajs has no manual partition assignment, so this joins a throwaway
+ * consumer group of its own (deleted afterwards), pauses the partitions it
+ * does not need, and stops when every wanted partition reached its end.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from '../../lib/logger';
+
+export interface ReadProgress {
+  readonly partition: number;
+  readonly read: number;
+  readonly total: number;
+}
+
+export interface PartitionReadOptions {
+  readonly kafka: Kafka;
+  readonly topic: string;
+  /** undefined: every partition */
+  readonly partitions?: readonly number[];
+  readonly groupPrefix: string;
+  readonly logger: Logger;
+  onBatch(partition: number, messages: KafkaMessage[]): Promise<void> | void;
+  onProgress?(progress: ReadProgress): void;
+  /** Called while a long read runs, so an outer consumer can heartbeat. */
+  keepAlive?(): Promise<void>;
+}
+
+export async function readPartitionsToEnd(options: PartitionReadOptions): Promise<number> {
+  const { kafka, topic, logger } = options;
+  const admin = kafka.admin();
+  await admin.connect();
+  let ends: Map<number, { low: number; high: number }>;
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const wanted = new Set(options.partitions ?? offsets.map((o) => o.partition));
+    ends = new Map(
+      offsets.filter((o) => wanted.has(o.partition)).map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+  const remaining = new Set([...ends].filter(([, { low, high }]) => high > low).map(([partition]) => partition));
+  if (remaining.size === 0) return 0;
+
+  const groupId = `${options.groupPrefix}-reader-${randomUUID()}`;
+  const consumer = kafka.consumer({
+    groupId,
+    maxBytesPerPartition: 16 * 1024 * 1024,
+    maxBytes: 64 * 1024 * 1024,
+    maxWaitTimeInMs: 50,
+    readUncommitted: false,
+  });
+  let total = 0;
+  const readPerPartition = new Map<number, number>();
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            const { partition } = batch;
+            const end = ends.get(partition);
+            if (!end || !remaining.has(partition)) {
+              consumer.pause([{ topic, partitions: [partition] }]);
+              return;
+            }
+            const messages = batch.messages.filter((m) => Number(m.offset) < end.high);
+            if (messages.length > 0) await options.onBatch(partition, messages);
+            const read = (readPerPartition.get(partition) ?? 0) + messages.length;
+            readPerPartition.set(partition, read);
+            total += messages.length;
+            options.onProgress?.({ partition, read, total: end.high - end.low });
+            await options.keepAlive?.();
+            if (Number(batch.lastOffset()) + 1 >= end.high) {
+              remaining.delete(partition);
+              consumer.pause([{ topic, partitions: [partition] }]);
+              if (remaining.size === 0) resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+    await deleteGroup(kafka, groupId, logger);
+  }
+  return total;
+}
+
+async function deleteGroup(kafka: Kafka, groupId: string, logger: Logger): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([groupId]);
+  } catch (error) {
+    // a leftover empty group is harmless; the broker expires it
+    logger.debug({ groupId, err: error }, 'could not delete the reader group');
+  } finally {
+    await admin.disconnect();
+  }
+}

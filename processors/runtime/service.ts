@@ -1,0 +1,69 @@
+/**
+ * Runs a processor as a service: configuration from the environment, the
+ * registry-backed Avro codec, the streaming engine, /health and /metrics, and
+ * a graceful stop on SIGTERM/SIGINT (commit what is processed, leave the group).
+ */
+import { createKafka } from '../../lib/clients/kafka';
+import { AppConfig, ConfigError, describeConfig, loadConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { catalogRecordSet, createRegistryClient } from '../../lib/registry';
+import { AvroDecoder, AvroEncoder } from '../../lib/serde';
+import { topicNames, TopicNames } from '../../lib/topics';
+import { avroCodec, RecordCodec } from './codec';
+import { startHttpEndpoint } from './http-endpoint';
+import type { ProcessorDefinition } from './processor';
+import { StreamApp } from './stream-app';
+import type { TaggedValue } from '../../lib/serde';
+
+export interface ProcessorService<In extends TaggedValue> {
+  /** Service name: logger name, and (after TOPIC_PREFIX) the consumer group. */
+  readonly service: string;
+  /** /health and /metrics port unless HTTP_PORT says otherwise. */
+  readonly defaultHttpPort: number;
+  build(topics: TopicNames, codec: RecordCodec, config: AppConfig, name: string): ProcessorDefinition<In>;
+}
+
+function loadConfigOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+export async function runProcessorService<In extends TaggedValue>(spec: ProcessorService<In>): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(spec.service, config.logLevel);
+  logger.info({ config: describeConfig(config) }, 'starting');
+  const kafka = createKafka(config.kafka, logger, spec.service);
+  const registry = createRegistryClient(config.schemaRegistry, { logger });
+  const records = catalogRecordSet(undefined, { topicPrefix: config.topicPrefix });
+  const codec = avroCodec(new AvroEncoder({ registry, records, logger }), new AvroDecoder({ registry, records, logger }), config.topicPrefix);
+  const name = `${config.topicPrefix}${spec.service}`;
+  const app = new StreamApp({ kafka, definition: spec.build(topicNames(config.topicPrefix), codec, config, name), codec, logger });
+  const http = await startHttpEndpoint(config.httpPort ?? spec.defaultHttpPort, app.metrics.registry, () => app.health());
+  logger.info({ port: http.port }, 'health and metrics endpoint listening');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    app
+      .stop()
+      .then(() => http.close())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  await app.start();
+  logger.info({ group: app.groupId }, 'running');
+}

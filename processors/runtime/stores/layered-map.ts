@@ -1,0 +1,96 @@
+/**
+ * Three layers of a key → value map (committed ← staged ← record), where a
+ * layer can also hold a deletion. Reads see the top-most layer holding the
+ * key. This is the storage under both in-memory stores.
+ */
+import type { ChangelogEntry } from './store';
+
+const DELETED = Symbol('deleted');
+type Slot<V> = V | typeof DELETED;
+
+export class LayeredMap<V> {
+  private readonly committed = new Map<string, V>();
+  private readonly staged = new Map<string, Slot<V>>();
+  private readonly record = new Map<string, Slot<V>>();
+
+  get(key: string): V | undefined {
+    const slot = this.record.has(key) ? this.record.get(key) : this.staged.has(key) ? this.staged.get(key) : this.committed.get(key);
+    return slot === DELETED ? undefined : slot;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  set(key: string, value: V): void {
+    this.record.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.record.set(key, DELETED);
+  }
+
+  size(): number {
+    let size = this.committed.size;
+    const seen = new Set<string>();
+    for (const layer of [this.record, this.staged]) {
+      for (const [key, slot] of layer) {
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const before = this.committed.has(key);
+        if (slot === DELETED && before) size -= 1;
+        else if (slot !== DELETED && !before) size += 1;
+      }
+    }
+    return size;
+  }
+
+  *entries(): IterableIterator<[string, V]> {
+    const seen = new Set<string>();
+    for (const layer of [this.record, this.staged]) {
+      for (const [key, slot] of layer) {
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (slot !== DELETED) yield [key, slot];
+      }
+    }
+    for (const entry of this.committed) if (!seen.has(entry[0])) yield entry;
+  }
+
+  recordChanges(): ChangelogEntry<V>[] {
+    return [...this.record].map(([key, slot]) => ({ key, value: slot === DELETED ? null : slot }));
+  }
+
+  acceptRecord(): void {
+    for (const [key, slot] of this.record) this.staged.set(key, slot);
+    this.record.clear();
+  }
+
+  discardRecord(): void {
+    this.record.clear();
+  }
+
+  commit(): void {
+    for (const [key, slot] of this.staged) {
+      if (slot === DELETED) this.committed.delete(key);
+      else this.committed.set(key, slot);
+    }
+    this.staged.clear();
+  }
+
+  rollback(): void {
+    this.record.clear();
+    this.staged.clear();
+  }
+
+  restore(key: string, value: V | null): void {
+    if (value === null) this.committed.delete(key);
+    else this.committed.set(key, value);
+  }
+
+  clear(): void {
+    this.committed.clear();
+    this.staged.clear();
+    this.record.clear();
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The order aggregator on real Kafka and the registry, as a service (a child
+ * process): exactly-once across a SIGKILL, two instances sharing the
+ * partitions, poison records dead-lettered while the rest flows, and state
+ * rebuilt from the changelog by a fresh process.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { TOPIC } from '../../lib/topics';
+import type { OrderState } from '../../schemas/generated/types';
+import { AggregateEvent, foldOrder } from '../../processors/order-aggregator/fold';
+import { DEAD_LETTER_HEADER } from '../../processors/runtime/dead-letter';
+import { generateLifecycles, GeneratedRecord } from '../../producers/loadgen/lifecycle';
+import { eventsByOrder } from '../fixtures/generated-stream';
+import {
+  committedCount,
+  createTestPipeline,
+  exited,
+  OutgoingRecord,
+  produce,
+  readAll,
+  spawnProcessor,
+  TestPipeline,
+  waitFor,
+  waitForCaughtUp,
+} from './support/pipeline';
+
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+  }
+});
+
+function generated(seed: number, orders: number): GeneratedRecord[] {
+  return [...generateLifecycles({ seed, customers: Math.ceil(orders / 4), orders })].filter((r) => r.topic !== TOPIC.customers);
+}
+
+function toTopics(pipeline: TestPipeline, records: readonly GeneratedRecord[]): OutgoingRecord[] {
+  return records.map((r) => ({
+    topic: r.topic === TOPIC.orderEvents ? pipeline.topics.orderEvents : pipeline.topics.paymentEvents,
+    key: r.key,
+    value: r.event,
+  }));
+}
+
+function start(pipeline: TestPipeline): ChildProcess {
+  const child = spawnProcessor('order-aggregator', pipeline);
+  children.push(child);
+  return child;
+}
+
+const group = (pipeline: TestPipeline) => `${pipeline.prefix}order-aggregator`;
+const inputs = (pipeline: TestPipeline) => [pipeline.topics.orderEvents, pipeline.topics.paymentEvents];
+
+/** Every OrderState in orders.state, decoded, in log order per partition. */
+async function stateLog(pipeline: TestPipeline): Promise<OrderState[]> {
+  const messages = await readAll(pipeline, pipeline.topics.orderState);
+  return Promise.all(
+    messages.map(async (m) => (await pipeline.codec.decode(pipeline.topics.orderState, m.value!)).value as OrderState),
+  );
+}
+
+function expectedStates(records: readonly GeneratedRecord[]): Map<string, OrderState> {
+  const expected = new Map<string, OrderState>();
+  for (const [orderId, events] of eventsByOrder(records)) {
+    const { state, rejections } = foldOrder(events as AggregateEvent[]);
+    expect(rejections).toEqual([]);
+    if (state) expected.set(orderId, state);
+  }
+  return expected;
+}
+
+/** The latest state per order equals the pure fold, and no state was written twice. */
+function expectExact(log: readonly OrderState[], records: readonly GeneratedRecord[]): void {
+  const seen = new Set<string>();
+  const latest = new Map<string, OrderState>();
+  for (const state of log) {
+    const id = `${state.orderId}@${state.version}/${state.paymentVersion}`;
+    expect(seen.has(id) ? `duplicate state ${id}` : id).toBe(id);
+    seen.add(id);
+    latest.set(state.orderId, state);
+  }
+  expect(latest).toEqual(expectedStates(records));
+}
+
+test('exactly-once across a SIGKILL mid-stream: every input counts once and the state equals the fold', async () => {
+  const pipeline = await createTestPipeline('agg-eos');
+  const records = generated(11, 1500);
+  await produce(pipeline, toTopics(pipeline, records));
+
+  const first = start(pipeline);
+  await waitFor(async () => (await committedCount(pipeline, group(pipeline), inputs(pipeline))) > records.length / 4, 'a quarter of the input committed');
+  first.kill('SIGKILL');
+  await exited(first);
+  const atKill = await committedCount(pipeline, group(pipeline), inputs(pipeline));
+  expect(atKill).toBeLessThan(records.length); // killed mid-stream, not after the end
+
+  start(pipeline);
+  await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
+  expectExact(await stateLog(pipeline), records);
+  expect(await readAll(pipeline, `${pipeline.topics.orderEvents}.dlq`)).toEqual([]);
+  expect(await readAll(pipeline, `${pipeline.topics.paymentEvents}.dlq`)).toEqual([]);
+});
+
+test('two instances share the partitions; when one stops the other takes over and results stay exact', async () => {
+  const pipeline = await createTestPipeline('agg-pair');
+  const records = generated(12, 1200);
+  const half = Math.floor(records.length / 2);
+  const a = start(pipeline);
+  const b = start(pipeline);
+  await produce(pipeline, toTopics(pipeline, records.slice(0, half)));
+  await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
+
+  a.kill('SIGTERM');
+  expect(await exited(a)).toBe(0);
+  await produce(pipeline, toTopics(pipeline, records.slice(half)));
+  await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
+  expect(b.exitCode).toBeNull();
+  expectExact(await stateLog(pipeline), records);
+});
+
+test('poison records go to the dead-letter topic with their headers while the rest flows', async () => {
+  const pipeline = await createTestPipeline('agg-poison');
+  const records = generated(13, 40);
+  const orderEvents = records.filter((r) => r.topic === TOPIC.orderEvents);
+  const victim = orderEvents[0]!;
+  const notAvro = Buffer.from('{"json":"not avro"}');
+  const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0x00, 0x02]);
+  // a version gap: the victim order's third event again, as version 99
+  const third = orderEvents.filter((r) => r.key === victim.key)[2]!;
+  const gap = { ...third.event, value: { ...third.event.value, envelope: { ...third.event.value.envelope, aggregateVersion: 99, eventId: 'gap-event' } } };
+  await produce(pipeline, [
+    { topic: pipeline.topics.orderEvents, key: 'poison-1', value: notAvro },
+    { topic: pipeline.topics.orderEvents, key: 'poison-2', value: unknownId },
+    ...toTopics(pipeline, records),
+    { topic: pipeline.topics.orderEvents, key: victim.key, value: gap },
+  ]);
+
+  start(pipeline);
+  await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
+
+  const dlq = await readAll(pipeline, `${pipeline.topics.orderEvents}.dlq`);
+  const byKey = new Map(dlq.map((m) => [m.key!.toString(), m]));
+  expect([...byKey.keys()].sort()).toEqual(['poison-1', 'poison-2', victim.key].sort());
+  const header = (key: string, name: string) => byKey.get(key)!.headers![name]!.toString();
+  expect(byKey.get('poison-1')!.value).toEqual(notAvro); // the original bytes
+  expect(header('poison-1', DEAD_LETTER_HEADER.errorCode)).toBe('decode:bad-magic-byte');
+  expect(header('poison-2', DEAD_LETTER_HEADER.errorCode)).toBe('decode:unknown-schema-id');
+  expect(header(victim.key, DEAD_LETTER_HEADER.errorCode)).toBe('VERSION_GAP');
+  expect(header(victim.key, DEAD_LETTER_HEADER.sourceTopic)).toBe(pipeline.topics.orderEvents);
+  expect(header(victim.key, DEAD_LETTER_HEADER.processor)).toBe(group(pipeline));
+  expect(Number(header('poison-1', DEAD_LETTER_HEADER.sourceOffset))).toBeGreaterThanOrEqual(0);
+  expect(header('poison-1', DEAD_LETTER_HEADER.sourcePartition)).toMatch(/^\d+$/);
+
+  // everything else flowed
+  const latest = new Map((await stateLog(pipeline)).map((s) => [s.orderId, s]));
+  expect(latest).toEqual(expectedStates(records));
+});
+
+test('a fresh process rebuilds its state from the changelog before processing', async () => {
+  const pipeline = await createTestPipeline('agg-restore');
+  const records = generated(14, 600);
+  // the first half of every order's history, then the rest: the second run needs the first run's state
+  const cut = records.length / 2;
+  await produce(pipeline, toTopics(pipeline, records.slice(0, cut)));
+  const first = start(pipeline);
+  await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
+  first.kill('SIGTERM');
+  await exited(first);
+
+  await produce(pipeline, toTopics(pipeline, records.slice(cut)));
+  start(pipeline);
+  await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
+  expectExact(await stateLog(pipeline), records);
+  // without the restored state, later events would have been dead-lettered as NOT_PLACED or gaps
+  expect(await readAll(pipeline, `${pipeline.topics.orderEvents}.dlq`)).toEqual([]);
+});

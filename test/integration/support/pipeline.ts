@@ -1,0 +1,161 @@
+/**
+ * Helpers for integration tests that run pipeline stages on real services:
+ * an isolated, prefixed copy of every topic; producing generated events
+ * through the real Avro serde; reading topics back decoded; waiting for a
+ * consumer group to catch up; processor services as child processes.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { createKafka, producerDefaults } from '../../../lib/clients/kafka';
+import { desiredTopics } from '../../../lib/admin/topic-plan';
+import { provisionTopics } from '../../../lib/admin/provision-topics';
+import { catalogRecordSet, createRegistryClient } from '../../../lib/registry';
+import { AvroDecoder, AvroEncoder, TaggedValue } from '../../../lib/serde';
+import { topicNames, TopicNames } from '../../../lib/topics';
+import { avroCodec, RecordCodec } from '../../../processors/runtime/codec';
+import { readPartitionsToEnd } from '../../../processors/runtime/partition-reader';
+import { config, logger, uniqueName } from './env';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+
+export interface TestPipeline {
+  readonly prefix: string;
+  readonly topics: TopicNames;
+  readonly kafka: Kafka;
+  readonly codec: RecordCodec;
+}
+
+/** A fresh prefix with every pipeline topic provisioned under it. */
+export async function createTestPipeline(base: string): Promise<TestPipeline> {
+  const prefix = `${uniqueName(base)}.`;
+  const kafka = createKafka(config.kafka, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await provisionTopics(admin, desiredTopics(undefined, { prefix }));
+  } finally {
+    await admin.disconnect();
+  }
+  const registry = createRegistryClient(config.schemaRegistry, { logger });
+  const records = catalogRecordSet(undefined, { topicPrefix: prefix });
+  const codec = avroCodec(new AvroEncoder({ registry, records, logger }), new AvroDecoder({ registry, records, logger }), prefix);
+  return { prefix, topics: topicNames(prefix), kafka, codec };
+}
+
+export interface OutgoingRecord {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: TaggedValue | Buffer | null;
+}
+
+/** Encodes (unless given bytes) and produces, keyed, in order. */
+export async function produce(pipeline: TestPipeline, records: Iterable<OutgoingRecord>): Promise<number> {
+  const producer = pipeline.kafka.producer(producerDefaults());
+  await producer.connect();
+  let count = 0;
+  try {
+    let batch: Map<string, Array<{ key: string; value: Buffer | null }>> = new Map();
+    let size = 0;
+    const flush = async () => {
+      if (size === 0) return;
+      await producer.sendBatch({ topicMessages: [...batch].map(([topic, messages]) => ({ topic, messages })) });
+      batch = new Map();
+      size = 0;
+    };
+    for (const record of records) {
+      const value =
+        record.value === null || Buffer.isBuffer(record.value) ? record.value : await pipeline.codec.encode(record.topic, record.value);
+      const list = batch.get(record.topic) ?? [];
+      list.push({ key: record.key, value });
+      batch.set(record.topic, list);
+      size += 1;
+      count += 1;
+      if (size >= 2000) await flush();
+    }
+    await flush();
+  } finally {
+    await producer.disconnect();
+  }
+  return count;
+}
+
+/** Every committed record of a topic, in partition order, raw. */
+export async function readAll(pipeline: TestPipeline, topic: string): Promise<Array<KafkaMessage & { partition: number }>> {
+  const out: Array<KafkaMessage & { partition: number }> = [];
+  await readPartitionsToEnd({
+    kafka: pipeline.kafka,
+    topic,
+    groupPrefix: uniqueName('read'),
+    logger,
+    onBatch: (partition, messages) => {
+      for (const message of messages) out.push({ ...message, partition });
+    },
+  });
+  return out;
+}
+
+/** Waits until the group has committed the end of every partition of the topics. */
+export async function waitForCaughtUp(pipeline: TestPipeline, groupId: string, topics: readonly string[], timeoutMs = 90_000): Promise<void> {
+  const admin = pipeline.kafka.admin();
+  await admin.connect();
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      let behind = 0;
+      for (const topic of topics) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        for (const end of ends) {
+          const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+          behind += Math.max(0, Number(end.high) - Math.max(0, Number(at)));
+        }
+      }
+      if (behind === 0) return;
+      if (Date.now() > deadline) throw new Error(`group ${groupId} is still ${behind} records behind on ${topics.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The committed records of the group on the topics (sum over partitions). */
+export async function committedCount(pipeline: TestPipeline, groupId: string, topics: readonly string[]): Promise<number> {
+  const admin = pipeline.kafka.admin();
+  await admin.connect();
+  try {
+    let total = 0;
+    for (const topic of topics) {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      for (const p of committed?.partitions ?? []) total += Math.max(0, Number(p.offset));
+    }
+    return total;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A processor service (processors/<name>/main.ts) as a child process on the test's prefix. */
+export function spawnProcessor(name: string, pipeline: TestPipeline, env: Record<string, string> = {}): ChildProcess {
+  // node with tsx's loader, not the tsx CLI: the CLI runs the program in a child of its own, which a SIGKILL of the CLI would orphan
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'processors', name, 'main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, TOPIC_PREFIX: pipeline.prefix, HTTP_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return child;
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+export async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
