@@ -36,6 +36,7 @@ export type TopicName = (typeof TOPIC)[keyof typeof TOPIC];
 export const INTERNAL_TOPIC = {
   pendingPayments: 'order-aggregator.pending-payments.changelog',
   fraudWindows: 'fraud-detector.windows.changelog',
+  fraudSourceClocks: 'fraud-detector.source-clocks.changelog',
 } as const;
 
 export type TopicKey = keyof typeof TOPIC | keyof typeof INTERNAL_TOPIC;
@@ -134,6 +135,14 @@ export const TOPICS: readonly TopicSpec[] = [
     retentionMs: FOREVER,
     hasDeadLetter: false,
     description: 'fraud detector: windowed aggregates per customer, rule and window',
+  },
+  {
+    name: INTERNAL_TOPIC.fraudSourceClocks,
+    partitions: EVENT_PARTITIONS,
+    cleanupPolicy: 'compact',
+    retentionMs: FOREVER,
+    hasDeadLetter: false,
+    description: 'fraud detector: the latest event time seen per upstream partition (its watermark)',
   },
 ];
 

@@ -5,6 +5,7 @@
  * To add an event type: write schemas/<folder>/<Name>.avsc, list its full
  * name under its topic below, and run `npx tsx scripts/gen-types.ts`.
  */
+import type { CompatibilityLevel } from '../lib/registry/compatibility-level';
 import { TOPIC, TopicName } from '../lib/topics';
 
 /**
@@ -20,6 +21,12 @@ export interface TopicSchemaSpec {
   readonly unionName: string;
   /** Full names of the records this topic carries. */
   readonly records: readonly string[];
+  /**
+   * The registry level `scripts/schemas register` sets on this topic's
+   * subjects (and `check` evaluates with); DEFAULT_COMPATIBILITY
+   * (BACKWARD_TRANSITIVE) when absent.
+   */
+  readonly compatibility?: CompatibilityLevel;
 }
 
 export const ENVELOPE_RECORD = 'com.streamfold.common.Envelope';
@@ -32,6 +39,8 @@ export const TOPIC_SCHEMAS: { readonly [T in TopicName]: TopicSchemaSpec } = {
   [TOPIC.orderEvents]: {
     kind: 'event',
     unionName: 'OrderEvent',
+    // FULL: consumers lag behind producers, so readers on an old version must read new events too
+    compatibility: 'FULL_TRANSITIVE',
     records: [
       'com.streamfold.orders.OrderPlaced',
       'com.streamfold.orders.OrderItemAdded',
@@ -45,6 +54,8 @@ export const TOPIC_SCHEMAS: { readonly [T in TopicName]: TopicSchemaSpec } = {
   [TOPIC.paymentEvents]: {
     kind: 'event',
     unionName: 'PaymentEvent',
+    // FULL: consumers lag behind producers, so readers on an old version must read new events too
+    compatibility: 'FULL_TRANSITIVE',
     records: [
       'com.streamfold.payments.PaymentAuthorized',
       'com.streamfold.payments.PaymentDeclined',
@@ -55,6 +66,8 @@ export const TOPIC_SCHEMAS: { readonly [T in TopicName]: TopicSchemaSpec } = {
   [TOPIC.customers]: {
     kind: 'event',
     unionName: 'CustomerMessage',
+    // FULL: consumers lag behind producers, so readers on an old version must read new events too
+    compatibility: 'FULL_TRANSITIVE',
     records: ['com.streamfold.customers.CustomerProfile'],
   },
   [TOPIC.orderState]: {

@@ -51,6 +51,13 @@ export interface ClickHouseConfig {
   readonly database: string;
 }
 
+/** Fraud rule settings from FRAUD_<RULE>_<THRESHOLD|WINDOW_MS|ADVANCE_MS> and FRAUD_GRACE_MS; unset means the rule's default. */
+export interface FraudEnv {
+  readonly graceMs: number | undefined;
+  /** By rule name as the variable spells it in kebab case, e.g. FRAUD_ORDER_COUNT_THRESHOLD → order-count. */
+  readonly rules: Readonly<Record<string, { threshold?: number; windowSizeMs?: number; advanceMs?: number }>>;
+}
+
 export interface AppConfig {
   /** Prepended to every topic name (and so to subjects): isolated copies of the pipeline for tests or staging. */
   readonly topicPrefix: string;
@@ -61,6 +68,7 @@ export interface AppConfig {
   readonly redis: RedisConfig;
   readonly clickhouse: ClickHouseConfig;
   readonly logLevel: LogLevel;
+  readonly fraud: FraudEnv;
 }
 
 function readKafka(read: EnvReader): KafkaConfig {
@@ -119,6 +127,22 @@ function readClickHouse(read: EnvReader): ClickHouseConfig {
   };
 }
 
+const FRAUD_SETTING = /^FRAUD_([A-Z0-9_]+?)_(THRESHOLD|WINDOW_MS|ADVANCE_MS)$/;
+const FRAUD_FIELDS = { THRESHOLD: 'threshold', WINDOW_MS: 'windowSizeMs', ADVANCE_MS: 'advanceMs' } as const;
+
+function readFraud(read: EnvReader, env: Env): FraudEnv {
+  const rules: Record<string, { threshold?: number; windowSizeMs?: number; advanceMs?: number }> = {};
+  for (const name of Object.keys(env).sort()) {
+    const match = FRAUD_SETTING.exec(name);
+    if (!match || env[name] === undefined || env[name]?.trim() === '') continue;
+    const [, ruleName, field] = match as unknown as [string, string, keyof typeof FRAUD_FIELDS];
+    const rule = ruleName.toLowerCase().replace(/_/g, '-');
+    rules[rule] = { ...rules[rule], [FRAUD_FIELDS[field]]: read.int(name, 0, 1, Number.MAX_SAFE_INTEGER) };
+  }
+  const grace = read.optionalString('FRAUD_GRACE_MS');
+  return { graceMs: grace === undefined ? undefined : read.int('FRAUD_GRACE_MS', 0, 0, Number.MAX_SAFE_INTEGER), rules };
+}
+
 /** Reads and validates the whole configuration; throws ConfigError listing every bad variable. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
@@ -135,6 +159,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redis: readRedis(read),
     clickhouse: readClickHouse(read),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    fraud: readFraud(read, env),
   };
   read.done();
   return config;
@@ -159,5 +184,6 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     redis: { ...config.redis, url: redactUrl(config.redis.url), password: config.redis.password && HIDDEN },
     clickhouse: { ...config.clickhouse, url: redactUrl(config.clickhouse.url), password: config.clickhouse.password && HIDDEN },
     logLevel: config.logLevel,
+    fraud: config.fraud,
   };
 }

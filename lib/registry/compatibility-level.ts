@@ -17,9 +17,12 @@ export const COMPATIBILITY_LEVELS = [
 export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
 
 /**
- * Event topics keep every event forever and consumers replay from the start,
- * so a new reader schema must read every version ever written (DESIGN.md,
- * "Schema evolution").
+ * The level of a subject whose topic names none in schemas/catalog.ts (the
+ * derived topics): topics keep old records and consumers replay from the
+ * start, so a new reader schema must read every version ever written
+ * (DESIGN.md, "Schema evolution"). The event topics ask for FULL_TRANSITIVE
+ * in the catalog: their consumers also lag behind producers, so old readers
+ * must read new events as well.
  */
 export const DEFAULT_COMPATIBILITY: CompatibilityLevel = 'BACKWARD_TRANSITIVE';
 

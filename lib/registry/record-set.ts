@@ -6,7 +6,7 @@
  */
 import { Type } from 'avsc';
 import { AvroSchemaInput, parseAvroType } from '../avro/options';
-import { TOPIC_SCHEMAS, TopicSchemaSpec } from '../../schemas/catalog';
+import { TOPIC_SCHEMAS } from '../../schemas/catalog';
 import { JsonObject } from '../../schemas/json';
 import { SchemaCatalog, catalogRecords, loadSchemaCatalog } from '../../schemas/load';
 import { shortName } from '../../schemas/names';
@@ -95,17 +95,17 @@ export interface RecordSetOptions {
 }
 
 /**
- * Per-topic level from schemas/catalog.ts. The catalog has no such field
- * yet; once TopicSchemaSpec gains `compatibility?: CompatibilityLevel` it
- * takes effect here without further change.
+ * Per-topic level from schemas/catalog.ts (FULL_TRANSITIVE for the event
+ * topics), DEFAULT_COMPATIBILITY where a topic says nothing. Checked at run
+ * time too: the catalog is data a person edits.
  */
 function catalogLevel(topic: keyof typeof TOPIC_SCHEMAS): CompatibilityLevel {
-  const spec: TopicSchemaSpec & { readonly compatibility?: unknown } = TOPIC_SCHEMAS[topic];
-  if (spec.compatibility === undefined) return DEFAULT_COMPATIBILITY;
-  if (!isCompatibilityLevel(spec.compatibility)) {
-    throw new Error(`schemas/catalog.ts: topic ${topic} has compatibility ${JSON.stringify(spec.compatibility)}, not a registry level`);
+  const level: unknown = TOPIC_SCHEMAS[topic].compatibility;
+  if (level === undefined) return DEFAULT_COMPATIBILITY;
+  if (!isCompatibilityLevel(level)) {
+    throw new Error(`schemas/catalog.ts: topic ${topic} has compatibility ${JSON.stringify(level)}, not a registry level`);
   }
-  return spec.compatibility;
+  return level;
 }
 
 /** The records of schemas/, with the subjects of (optionally prefixed) topics. */

@@ -80,7 +80,8 @@ export class SchemaIncompatibleError extends RegistryError {
 
 function describeCause(cause: unknown): string {
   if (cause instanceof Error) {
-    // fetch wraps the socket error: "fetch failed" with a cause carrying the code.
+    // The client passes the socket error's text (e.g. "connect ECONNREFUSED 127.0.0.1:18081");
+    // an error wrapping another (fetch's "fetch failed") is described by the inner one.
     const inner = (cause as Error & { cause?: unknown }).cause;
     if (inner instanceof Error) {
       const code = (inner as Error & { code?: unknown }).code;

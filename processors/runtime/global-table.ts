@@ -44,7 +44,19 @@ export class GlobalTable<V> implements ReadonlyTable<V> {
     await consumer.connect();
     await consumer.subscribe({ topic: this.spec.topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
+      const reached = (partition: number, lastOffset: string) => {
+        if (!behind.has(partition) || Number(lastOffset) + 1 < (ends.get(partition) ?? 0)) return;
+        behind.delete(partition);
+        if (behind.size === 0) {
+          this.logger.info({ table: this.spec.name, rows: this.rows.size }, 'table loaded');
+          resolve();
+        }
+      };
       if (behind.size === 0) resolve();
+      // batches of transaction markers only show in this event (see partition-reader.ts)
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize === 0) reached(payload.partition, payload.lastOffset);
+      });
       consumer
         .run({
           autoCommit: false,
@@ -61,13 +73,7 @@ export class GlobalTable<V> implements ReadonlyTable<V> {
                 }
               }
             }
-            if (behind.has(batch.partition) && Number(batch.lastOffset()) + 1 >= (ends.get(batch.partition) ?? 0)) {
-              behind.delete(batch.partition);
-              if (behind.size === 0) {
-                this.logger.info({ table: this.spec.name, rows: this.rows.size }, 'table loaded');
-                resolve();
-              }
-            }
+            reached(batch.partition, batch.lastOffset());
           },
         })
         .catch(reject);

@@ -61,6 +61,18 @@ export async function readPartitionsToEnd(options: PartitionReadOptions): Promis
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
+      const reached = (partition: number, lastOffset: string) => {
+        const end = ends.get(partition);
+        if (!end || !remaining.has(partition) || Number(lastOffset) + 1 < end.high) return;
+        remaining.delete(partition);
+        consumer.pause([{ topic, partitions: [partition] }]);
+        if (remaining.size === 0) resolve();
+      };
+      // A transactional topic ends with commit markers, which kafkajs filters out
+      // without calling eachBatch: a batch of markers only shows in this event.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize === 0) reached(payload.partition, payload.lastOffset);
+      });
       consumer
         .run({
           autoCommit: false,
@@ -78,11 +90,7 @@ export async function readPartitionsToEnd(options: PartitionReadOptions): Promis
             total += messages.length;
             options.onProgress?.({ partition, read, total: end.high - end.low });
             await options.keepAlive?.();
-            if (Number(batch.lastOffset()) + 1 >= end.high) {
-              remaining.delete(partition);
-              consumer.pause([{ topic, partitions: [partition] }]);
-              if (remaining.size === 0) resolve();
-            }
+            reached(partition, batch.lastOffset());
           },
         })
         .catch(reject);

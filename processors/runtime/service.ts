@@ -67,3 +67,11 @@ export async function runProcessorService<In extends TaggedValue>(spec: Processo
   await app.start();
   logger.info({ group: app.groupId }, 'running');
 }
+
+/** Entry point of a processor's main.ts: runs the service, or exits 1 naming what failed. */
+export function startProcessorService<In extends TaggedValue>(spec: ProcessorService<In>): void {
+  runProcessorService(spec).catch((error: unknown) => {
+    process.stderr.write(`${spec.service} failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}

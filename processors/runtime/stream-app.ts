@@ -80,7 +80,11 @@ export class StreamApp<In extends TaggedValue> {
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     this.consumer = consumer;
-    const { REBALANCING, GROUP_JOIN, CRASH } = consumer.events;
+    const { REBALANCING, GROUP_JOIN, CRASH, END_BATCH_PROCESS } = consumer.events;
+    consumer.on(END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize !== 0) return;
+      void this.lock.run(async () => this.tasks.get(payload.partition)?.skipMarkers(payload.topic, payload.lastOffset));
+    });
     // Fired synchronously just before kafkajs rejoins: drop uncommitted work
     // now, so nothing is committed for partitions that may move.
     consumer.on(REBALANCING, () => {

@@ -81,8 +81,10 @@ export class StreamTask<In extends TaggedValue> {
   async init(keepAlive: () => Promise<void>): Promise<void> {
     await this.producer.connect();
     // initializing the transactional id aborts a zombie's open transaction
+    this.logger.debug({ transactionalId: this.transactionalId }, 'fencing previous owners');
     const fence = await this.producer.transaction();
     await fence.abort();
+    this.logger.debug('fenced; restoring stores');
     for (const spec of this.options.definition.stores) {
       const started = Date.now();
       const labels = { store: spec.name, partition: String(this.partition) };
@@ -140,6 +142,17 @@ export class StreamTask<In extends TaggedValue> {
     this.processedOffsets.set(topic, (BigInt(batch.lastOffset()) + 1n).toString());
     this.options.metrics.recordsIn.inc({ topic }, batch.messages.length);
     this.options.metrics.lag.set({ topic, partition: String(this.partition) }, Math.max(0, Number(batch.highWatermark) - Number(this.processedOffsets.get(topic))));
+  }
+
+  /**
+   * A fetched batch held only transaction markers (kafkajs filters them and
+   * never hands such a batch to eachBatch): move past them, or the committed
+   * position would stay short of the end.
+   */
+  skipMarkers(topic: string, lastOffset: string): void {
+    const next = (BigInt(lastOffset) + 1n).toString();
+    const current = this.processedOffsets.get(topic) ?? this.committedOffsets.get(topic);
+    if (current !== undefined && BigInt(next) > BigInt(current)) this.processedOffsets.set(topic, next);
   }
 
   private async processMessage(topic: string, message: KafkaMessage): Promise<void> {

@@ -30,6 +30,9 @@ function payment(topic: string, fields: JsonObject[], level?: CompatibilityLevel
   return recordSchema(topic, { type: 'record', name: 'Payment', namespace: 'com.streamfold.test', fields }, { compatibility: level });
 }
 
+/** The domain event topics: FULL_TRANSITIVE in schemas/catalog.ts. */
+const EVENT_TOPICS: readonly string[] = [TOPIC.orderEvents, TOPIC.paymentEvents, TOPIC.customers];
+
 const id = { name: 'paymentId', type: 'string' };
 const amount = { name: 'amountCents', type: 'long' };
 const currency = { name: 'currency', type: 'string' };
@@ -41,11 +44,15 @@ describe('register', () => {
     const first = await registerSchemas(registry, records, { logger });
     expect(first.map((r) => r.subject)).toEqual(records.map((r) => r.subject));
     expect(first.every((r) => r.created && r.version === 1 && r.previousLevel === undefined)).toBe(true);
-    for (const record of records) expect(await registry.subjectLevel(record.subject)).toBe('BACKWARD_TRANSITIVE');
+    // the catalog's level per topic: FULL_TRANSITIVE on event topics, BACKWARD_TRANSITIVE (the default) on derived ones
+    for (const record of records) {
+      expect(record.compatibility).toBe(EVENT_TOPICS.includes(record.topic) ? 'FULL_TRANSITIVE' : 'BACKWARD_TRANSITIVE');
+      expect(await registry.subjectLevel(record.subject)).toBe(record.compatibility);
+    }
 
     const second = await registerSchemas(registry, records, { logger });
     expect(second.map((r) => [r.subject, r.id, r.version, r.created, r.previousLevel])).toEqual(
-      first.map((r) => [r.subject, r.id, r.version, false, 'BACKWARD_TRANSITIVE']),
+      first.map((r) => [r.subject, r.id, r.version, false, r.level]),
     );
     for (const record of records) expect(await registry.versions(record.subject)).toEqual([1]);
 
@@ -135,6 +142,76 @@ describe('a breaking change', () => {
   });
 });
 
+describe('levels from schemas/catalog.ts', () => {
+  /** A catalog record's schema with its top-level fields changed, under the record's own topic, prefix and level. */
+  function edited(record: RecordSchema, topicPrefix: string, edit: (fields: JsonObject[]) => JsonObject[]): RecordSchema {
+    const schema = JSON.parse(record.schemaText) as JsonObject;
+    return recordSchema(record.topic, { ...schema, fields: edit(schema['fields'] as JsonObject[]) }, {
+      topicPrefix,
+      compatibility: record.compatibility,
+    });
+  }
+
+  it('an event topic (FULL_TRANSITIVE): removing a field without a default is refused by check and by the registry (409)', async () => {
+    const topicPrefix = prefix('event-level');
+    const profile = catalogRecordSet(undefined, { topicPrefix }).byName(TOPIC.customers, 'CustomerProfile')!;
+    expect(profile.compatibility).toBe('FULL_TRANSITIVE');
+    await registerSchemas(registry, [profile]);
+    expect(await registry.subjectLevel(profile.subject)).toBe('FULL_TRANSITIVE');
+
+    // consumers still on version 1 require `email`: the new schema must not drop it
+    const removed = edited(profile, topicPrefix, (fields) => fields.filter((f) => f['name'] !== 'email'));
+    expect(removed.subject).toBe(profile.subject);
+
+    const [check] = await checkSchemas(registry, [removed]);
+    expect(check?.status).toBe('incompatible');
+    expect(describeCheck(check!)).toMatch(
+      new RegExp(
+        `^${removed.subject}: INCOMPATIBLE with its registered versions under FULL_TRANSITIVE:\n` +
+          '    consumers still on version 1 cannot read data written with the new schema: field email: the reader requires it \\(no default\\)',
+      ),
+    );
+    await expect(registerSchemas(registry, [removed])).rejects.toBeInstanceOf(SchemaCheckFailedError);
+
+    // straight to the registry: refused with 409 under the level register set
+    const error = await registerSubject(registry, removed).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaIncompatibleError);
+    expect((error as SchemaIncompatibleError).status).toBe(409);
+    expect((error as SchemaIncompatibleError).subject).toBe(profile.subject);
+    expect((error as SchemaIncompatibleError).details.join('\n')).toMatch(/version 1 cannot read data written with the new schema: field email/);
+    expect(await registry.versions(profile.subject)).toEqual([1]);
+  });
+
+  it('an event topic (FULL_TRANSITIVE): adding a field with a default is accepted', async () => {
+    const topicPrefix = prefix('event-level-add');
+    const profile = catalogRecordSet(undefined, { topicPrefix }).byName(TOPIC.customers, 'CustomerProfile')!;
+    await registerSchemas(registry, [profile]);
+    const added = edited(profile, topicPrefix, (fields) => [...fields, { name: 'locale', type: 'string', default: 'en' }]);
+
+    const [check] = await checkSchemas(registry, [added]);
+    expect(describeCheck(check!)).toBe(`${added.subject}: would register version 2 (FULL_TRANSITIVE-compatible with version 1)`);
+    const [registered] = await registerSchemas(registry, [added]);
+    expect(registered).toMatchObject({ created: true, version: 2, level: 'FULL_TRANSITIVE' });
+  });
+
+  it('a derived topic (BACKWARD_TRANSITIVE): adding a field with a default is accepted', async () => {
+    const topicPrefix = prefix('derived-level');
+    const alert = catalogRecordSet(undefined, { topicPrefix }).byName(TOPIC.fraudAlerts, 'FraudAlert')!;
+    expect(alert.compatibility).toBe('BACKWARD_TRANSITIVE');
+    await registerSchemas(registry, [alert]);
+    expect(await registry.subjectLevel(alert.subject)).toBe('BACKWARD_TRANSITIVE');
+
+    const added = edited(alert, topicPrefix, (fields) => [...fields, { name: 'severity', type: 'string', default: 'medium' }]);
+    const [check] = await checkSchemas(registry, [added]);
+    expect(check?.status).toBe('compatible');
+    expect(describeCheck(check!)).toBe(`${added.subject}: would register version 2 (BACKWARD_TRANSITIVE-compatible with version 1)`);
+
+    const [registered] = await registerSchemas(registry, [added]);
+    expect(registered).toMatchObject({ subject: alert.subject, created: true, version: 2, level: 'BACKWARD_TRANSITIVE' });
+    expect(await registry.versions(alert.subject)).toEqual([1, 2]);
+  });
+});
+
 describe('the scripts/schemas CLI', () => {
   const run = promisify(execFile);
   const tsx = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -156,7 +233,7 @@ describe('the scripts/schemas CLI', () => {
     const p = prefix('cli');
     const before = await cli(['check', '--prefix', p]);
     expect(before.code).toBe(0);
-    expect(before.stdout).toContain(`${p}orders.events-com.streamfold.orders.OrderPlaced: would register (new subject, level BACKWARD_TRANSITIVE)`);
+    expect(before.stdout).toContain(`${p}orders.events-com.streamfold.orders.OrderPlaced: would register (new subject, level FULL_TRANSITIVE)`);
 
     const first = await cli(['register', '--prefix', p]);
     expect(first.code).toBe(0);
@@ -180,7 +257,7 @@ describe('the scripts/schemas CLI', () => {
 
     const { code, stdout } = await cli(['check', '--prefix', p]);
     expect(code).toBe(1);
-    expect(stdout).toContain(`${placed.subject}: INCOMPATIBLE with its registered versions under BACKWARD_TRANSITIVE:`);
+    expect(stdout).toContain(`${placed.subject}: INCOMPATIBLE with its registered versions under FULL_TRANSITIVE:`);
     expect(stdout).toMatch(/the new schema cannot read data written with version 1: field totalCents: /);
     expect(stdout).toMatch(new RegExp(`^1 of ${SUBJECTS} subject\\(s\\) would be refused`, 'm'));
 

@@ -80,8 +80,8 @@ describe('catalog records through the registry', () => {
       const subject = records.byName(orders, event.type)!.subject;
       expect((await registry.lookup(subject, records.byName(orders, event.type)!.schemaText))?.id).toBe(decoded.schemaId);
     }
-    // the subject got its level explicitly before its first version
-    expect(await registry.subjectLevel(records.byName(orders, 'OrderPlaced')!.subject)).toBe('BACKWARD_TRANSITIVE');
+    // the subject got its level (the catalog's, for an event topic) explicitly before its first version
+    expect(await registry.subjectLevel(records.byName(orders, 'OrderPlaced')!.subject)).toBe('FULL_TRANSITIVE');
   });
 
   it('resolves a schema id once, even for concurrent first calls', async () => {
@@ -221,8 +221,10 @@ type V2Messages = { readonly [topic: string]: { readonly type: 'Shipment'; reado
 
 describe('schema evolution v1 → v2 (a new field with a default)', () => {
   const topic = uniqueName('shipments');
-  const v1 = new RecordSet([recordSchema(topic, V1)]);
-  const v2 = new RecordSet([recordSchema(topic, V2)]);
+  // the level of the event topics (schemas/catalog.ts): old and new readers read every version
+  const level = { compatibility: 'FULL_TRANSITIVE' } as const;
+  const v1 = new RecordSet([recordSchema(topic, V1, level)]);
+  const v2 = new RecordSet([recordSchema(topic, V2, level)]);
   const v1Value: ShipmentV1 = { shipmentId: 's-1', weightGrams: 1200 };
   const v2Value: ShipmentV2 = { shipmentId: 's-2', weightGrams: 800, carrier: 'DHL', insuredCents: 5000 };
   let v1Bytes: Buffer;
@@ -230,9 +232,11 @@ describe('schema evolution v1 → v2 (a new field with a default)', () => {
 
   beforeAll(async () => {
     v1Bytes = await new AvroEncoder<V1Messages>({ registry, records: v1, logger }).encode(topic, { type: 'Shipment', value: v1Value });
-    // the registry accepts v2 under BACKWARD_TRANSITIVE: it is a second version of the same subject
+    // the registry accepts v2 under FULL_TRANSITIVE: it is a second version of the same subject
     v2Bytes = await new AvroEncoder<V2Messages>({ registry, records: v2, logger }).encode(topic, { type: 'Shipment', value: v2Value });
-    expect(await registry.versions(recordSchema(topic, V1).subject)).toEqual([1, 2]);
+    const subject = recordSchema(topic, V1).subject;
+    expect(await registry.versions(subject)).toEqual([1, 2]);
+    expect(await registry.subjectLevel(subject)).toBe('FULL_TRANSITIVE');
   });
 
   it('a v2 consumer reads v1 events with the defaults filled in', async () => {
@@ -250,7 +254,9 @@ describe('schema evolution v1 → v2 (a new field with a default)', () => {
   });
 
   it('a breaking v3 is refused by the registry when the encoder tries to register it', async () => {
-    const v3 = new RecordSet([recordSchema(topic, { ...V1, fields: [{ name: 'shipmentId', type: 'string' }, { name: 'weightGrams', type: 'string' }] })]);
+    const v3 = new RecordSet([
+      recordSchema(topic, { ...V1, fields: [{ name: 'shipmentId', type: 'string' }, { name: 'weightGrams', type: 'string' }] }, level),
+    ]);
     const encoder = new AvroEncoder<{ readonly [t: string]: { readonly type: 'Shipment'; readonly value: unknown } }>({ registry, records: v3, logger });
     const error = await encoder.encode(topic, { type: 'Shipment', value: { shipmentId: 's-3', weightGrams: 'heavy' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaIncompatibleError);
