@@ -22,7 +22,7 @@ import type { RecordCodec } from './codec';
 import { deadLetter, DeadLetterSource } from './dead-letter';
 import type { ProcessorMetrics } from './metrics';
 import { readPartitionsToEnd } from './partition-reader';
-import type { InputRecord, ProcessorDefinition, ReadonlyTable } from './processor';
+import type { InputRecord, ProcessorDefinition, ReadonlyTable, StoreSpec } from './processor';
 import { Forward, RecordProcessor, StoreChanges } from './record-processor';
 
 export interface TaskOptions<In extends TaggedValue> {
@@ -85,43 +85,46 @@ export class StreamTask<In extends TaggedValue> {
     const fence = await this.producer.transaction();
     await fence.abort();
     this.logger.debug('fenced; restoring stores');
-    for (const spec of this.options.definition.stores) {
-      const started = Date.now();
-      const labels = { store: spec.name, partition: String(this.partition) };
-      this.options.metrics.restoreProgress.set(labels, 0);
-      let logged = started;
-      const restored = await readPartitionsToEnd({
-        kafka: this.options.kafka,
-        topic: spec.changelogTopic,
-        partitions: [this.partition],
-        groupPrefix: this.transactionalId,
-        logger: this.logger,
-        keepAlive,
-        onBatch: async (_partition, messages) => {
-          for (const message of messages) {
-            const key = message.key?.toString('utf8');
-            if (key === undefined) continue;
-            const value = message.value === null ? null : await spec.codec.decode(message.value);
-            this.core.restore(spec.name, key, value);
-          }
-          this.options.metrics.restoredRecords.inc({ store: spec.name }, messages.length);
-        },
-        onProgress: ({ read, total }) => {
-          this.options.metrics.restoreProgress.set(labels, total === 0 ? 1 : read / total);
-          if (Date.now() - logged > 2000) {
-            logged = Date.now();
-            this.logger.info({ store: spec.name, read, total }, 'restoring');
-          }
-        },
-      });
-      this.options.metrics.restoreProgress.set(labels, 1);
-      const seconds = (Date.now() - started) / 1000;
-      this.logger.info(
-        { store: spec.name, changelog: spec.changelogTopic, records: restored, seconds, perSecond: Math.round(restored / Math.max(seconds, 0.001)) },
-        'store restored',
-      );
-    }
+    // stores restore side by side: each reads its own changelog
+    await Promise.all(this.options.definition.stores.map((spec) => this.restoreStore(spec, keepAlive)));
     this.lastCommitAt = Date.now();
+  }
+
+  private async restoreStore(spec: StoreSpec, keepAlive: () => Promise<void>): Promise<void> {
+    const started = Date.now();
+    const labels = { store: spec.name, partition: String(this.partition) };
+    this.options.metrics.restoreProgress.set(labels, 0);
+    let logged = started;
+    const restored = await readPartitionsToEnd({
+      kafka: this.options.kafka,
+      topic: spec.changelogTopic,
+      partitions: [this.partition],
+      groupPrefix: this.transactionalId,
+      logger: this.logger,
+      keepAlive,
+      onBatch: async (_partition, messages) => {
+        for (const message of messages) {
+          const key = message.key?.toString('utf8');
+          if (key === undefined) continue;
+          const value = message.value === null ? null : await spec.codec.decode(message.value);
+          this.core.restore(spec.name, key, value);
+        }
+        this.options.metrics.restoredRecords.inc({ store: spec.name }, messages.length);
+      },
+      onProgress: ({ read, total }) => {
+        this.options.metrics.restoreProgress.set(labels, total === 0 ? 1 : read / total);
+        if (Date.now() - logged > 2000) {
+          logged = Date.now();
+          this.logger.info({ store: spec.name, read, total }, 'restoring');
+        }
+      },
+    });
+    this.options.metrics.restoreProgress.set(labels, 1);
+    const seconds = (Date.now() - started) / 1000;
+    this.logger.info(
+      { store: spec.name, changelog: spec.changelogTopic, records: restored, seconds, perSecond: Math.round(restored / Math.max(seconds, 0.001)) },
+      'store restored',
+    );
   }
 
   /** Processes a fetched batch. Records that cannot be processed go to the dead-letter topic; the rest flows. */
@@ -266,7 +269,8 @@ export class StreamTask<In extends TaggedValue> {
     const offsets = [...this.processedOffsets].map(([topic, offset]) => ({ topic, partitions: [{ partition: this.partition, offset }] }));
     const transaction = await this.producer.transaction();
     try {
-      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages });
+      // one request per chunk: a whole commit in one record batch can exceed the broker's message.max.bytes
+      for (const chunk of chunkBySize(topicMessages, MAX_REQUEST_BYTES)) await transaction.sendBatch({ topicMessages: chunk });
       await transaction.sendOffsets({ consumerGroupId, topics: offsets });
       await transaction.commit();
     } catch (error) {
@@ -317,6 +321,40 @@ export class StreamTask<In extends TaggedValue> {
     this.pendingChangelogs.clear();
     this.pendingCount = 0;
   }
+}
+
+/** Well under the broker's default message.max.bytes (1 MiB), which bounds one partition's record batch. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+type TopicMessages = Array<{ topic: string; messages: Message[] }>;
+
+function messageSize(message: Message): number {
+  const length = (part: Message['key'] | Message['value']) => (part == null ? 0 : typeof part === 'string' ? Buffer.byteLength(part) : part.length);
+  return length(message.key) + length(message.value) + 64;
+}
+
+function chunkBySize(topicMessages: TopicMessages, maxBytes: number): TopicMessages[] {
+  const chunks: TopicMessages[] = [];
+  let chunk = new Map<string, Message[]>();
+  let size = 0;
+  const close = () => {
+    if (size === 0) return;
+    chunks.push([...chunk].map(([topic, messages]) => ({ topic, messages })));
+    chunk = new Map();
+    size = 0;
+  };
+  for (const { topic, messages } of topicMessages) {
+    for (const message of messages) {
+      const bytes = messageSize(message);
+      if (size + bytes > maxBytes) close();
+      const list = chunk.get(topic) ?? [];
+      list.push(message);
+      chunk.set(topic, list);
+      size += bytes;
+    }
+  }
+  close();
+  return chunks;
 }
 
 function stringHeaders(headers: KafkaMessage['headers']): Record<string, string> {
