@@ -117,7 +117,7 @@ export const TOPICS: readonly TopicSpec[] = [
     partitions: EVENT_PARTITIONS,
     cleanupPolicy: 'delete',
     retentionMs: FOREVER,
-    hasDeadLetter: false,
+    hasDeadLetter: true,
     description: 'valid order and payment events involving a customer, enriched, keyed by customerId (fraud detector input)',
   },
   {

@@ -21,7 +21,7 @@ import { catalogRecordSet, createRegistryClient } from '../../lib/registry';
 import { AvroDecoder, AvroEncoder } from '../../lib/serde';
 import { TOPIC, topicNames, TopicNames } from '../../lib/topics';
 import type { OrderState } from '../../schemas/generated/types';
-import { describeMachine } from '../../producers/bench/machine';
+import { describeMachine } from '../../lib/bench/machine';
 import { generateLifecycles } from '../../producers/loadgen/lifecycle';
 import { foldOrder, AggregateEvent } from '../order-aggregator/fold';
 import { orderAggregator } from '../order-aggregator/processor';

@@ -1,0 +1,39 @@
+/**
+ * FraudAlert → the JSON kept among a customer's recent alerts, and its score
+ * (detectedAt, event time, so the kept alerts are the same whatever order
+ * they arrive in). Deterministic: the same alert gives the same bytes.
+ */
+import type { FraudAlert } from '../../schemas/generated/types';
+
+export interface AlertView {
+  readonly alertId: string;
+  readonly customerId: string;
+  readonly rule: string;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly observed: number;
+  readonly threshold: number;
+  readonly detectedAt: string;
+  readonly triggeringEventIds: readonly string[];
+}
+
+/** How many alerts are kept per customer unless the writer is told otherwise. */
+export const DEFAULT_RECENT_ALERTS = 20;
+
+export function alertView(alert: FraudAlert): AlertView {
+  return {
+    alertId: alert.alertId,
+    customerId: alert.customerId,
+    rule: alert.rule,
+    windowStart: alert.windowStart.toISOString(),
+    windowEnd: alert.windowEnd.toISOString(),
+    observed: alert.observed,
+    threshold: alert.threshold,
+    detectedAt: alert.detectedAt.toISOString(),
+    triggeringEventIds: [...alert.triggeringEventIds],
+  };
+}
+
+export function alertEntry(alert: FraudAlert): { readonly score: number; readonly json: string } {
+  return { score: alert.detectedAt.getTime(), json: JSON.stringify(alertView(alert)) };
+}

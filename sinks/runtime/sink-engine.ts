@@ -1,0 +1,556 @@
+/**
+ * The at-least-once sink engine: a consumer group (read_committed) over the
+ * sink's input topics, records decoded and accumulated across fetches into
+ * batches, each batch handed to a SinkWriter, offsets committed only after
+ * the writer resolved. The contract with writers is in sink-writer.ts.
+ *
+ * Why the pieces are as they are:
+ * - Batching across fetches: kafkajs hands over one partition's fetch at a
+ *   time (often a few hundred records), while stores want big writes. The
+ *   engine resolves offsets as it takes records (so kafkajs fetches on) but
+ *   commits nothing until the batch is written.
+ * - Writes in flight: a full batch is sealed and handed to the writer, and
+ *   the next one is consumed and decoded while the store works. A writer
+ *   that allows it (maxConcurrentWrites > 1) gets the next batch before the
+ *   previous one is acknowledged; batches are committed strictly in order,
+ *   so memory holds at most maxConcurrentWrites + 1 batches.
+ * - A failing store pauses the input topics (kafkajs keeps heartbeating
+ *   while paused), keeps the failed batch and retries it with capped
+ *   exponential backoff: memory stays bounded, nothing is committed that
+ *   was not written, and consumption resumes after the first successful
+ *   write. Fetched batches that arrive while paused are left unresolved, so
+ *   kafkajs reads them again after the resume.
+ * - A rebalance (or any rejoin) drops everything uncommitted: kafkajs
+ *   restarts every partition from its committed offset after a join, so the
+ *   records come again; the writers' idempotence makes the second write
+ *   harmless (a write still in flight finishes, and is not committed).
+ * - Everything that touches the batches runs under one lock (fetched
+ *   batches, the linger timer, commits, retries, rebalances, stop), so a
+ *   commit never races a rebalance or another commit.
+ */
+import type { Batch, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from '../../lib/logger';
+import type { TaggedValue } from '../../lib/serde';
+import type { RecordCodec } from '../../processors/runtime/codec';
+import type { HealthReport } from '../../processors/runtime/http-endpoint';
+import { Lock } from '../../processors/runtime/lock';
+import { backoffDelay } from './backoff';
+import { DeadLetterSender } from './dead-letter-sender';
+import { decodeMessage } from './decode-message';
+import { PartitionOffset, PendingBatch } from './pending-batch';
+import { SinkMetrics } from './sink-metrics';
+import type { SinkSettings } from './sink-settings';
+import type { SinkWriter } from './sink-writer';
+import { TimeoutError, withTimeout } from './with-timeout';
+
+export interface SinkFetchSettings {
+  readonly maxBytesPerPartition: number;
+  readonly maxBytes: number;
+  /** Long-poll wait, and how long kafkajs sleeps between polls while every partition is paused (so also the resume latency). */
+  readonly maxWaitTimeInMs: number;
+}
+
+export const DEFAULT_SINK_FETCH: SinkFetchSettings = { maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, maxWaitTimeInMs: 100 };
+
+export interface SinkEngineOptions<V extends TaggedValue> {
+  readonly kafka: Kafka;
+  /** The consumer group id; also the dlq.processor header and the metrics' `sink` label. */
+  readonly name: string;
+  readonly topics: readonly string[];
+  /** TOPIC_PREFIX of the input topics: SinkRecord.catalogTopic is the topic without it. */
+  readonly topicPrefix: string;
+  readonly codec: RecordCodec;
+  readonly writer: SinkWriter<V>;
+  readonly logger: Logger;
+  readonly settings: SinkSettings;
+  readonly fetch?: SinkFetchSettings;
+  readonly metrics?: SinkMetrics;
+  /** Called when the consumer crashed for good (kafkajs will not restart it): the service exits. */
+  readonly onFatal?: (error: Error) => void;
+  /** Observers for benchmarks and tests. */
+  readonly hooks?: SinkEngineHooks;
+}
+
+export interface SinkEngineHooks {
+  /** After each group join, with the partitions assigned. */
+  joined?(assignment: Readonly<Record<string, readonly number[]>>): void;
+  /** After each successful commit, with the positions committed. */
+  committed?(offsets: readonly PartitionOffset[]): void;
+}
+
+type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** What set a flush or settle going: for logs. */
+type Trigger = 'size' | 'time' | 'written' | 'retry' | 'stop';
+
+/** A batch being written (sealed: nothing is added to it any more). */
+interface InFlight<V extends TaggedValue> {
+  readonly batch: PendingBatch<V>;
+  /** The current attempt's write(); resolved at once when there is nothing (more) to write. */
+  write: Promise<void>;
+  /** The current attempt's write has settled (either way). */
+  done: boolean;
+  /** The last attempt failed at some stage; the retry starts a new one. */
+  failed: boolean;
+}
+
+/** Where a failed attempt failed: decides what is retried and labels sink_write_failures_total. */
+type FailureStage = 'write' | 'timeout' | 'dead-letter' | 'commit' | 'decode';
+
+const HEARTBEAT_WHILE_BUSY_MS = 3_000;
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isRebalancing(error: unknown): boolean {
+  const type = (error as { type?: unknown }).type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class SinkEngine<V extends TaggedValue> {
+  readonly metrics: SinkMetrics;
+  private readonly logger: Logger;
+  private readonly lock = new Lock();
+  private readonly deadLetters: DeadLetterSender;
+  private readonly fetch: SinkFetchSettings;
+  private consumer: Consumer | undefined;
+  private state: EngineState = 'created';
+  private pending = new PendingBatch<V>();
+  /** Batches being written, oldest first; committed in this order. */
+  private flights: InFlight<V>[] = [];
+  /** Input partitions currently assigned to this member, `topic` → partitions. */
+  private assigned = new Map<string, Set<number>>();
+  private highWatermarks = new Map<string, bigint>();
+  /** Consumption is paused because the store (or the registry) is failing. */
+  private backingOff = false;
+  /** Failed attempts since the last success: the backoff exponent. */
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private lastFailure: { readonly stage: FailureStage; readonly message: string; readonly at: string } | undefined;
+  private lastWriteAt: string | undefined;
+  private crash: Error | undefined;
+
+  constructor(private readonly options: SinkEngineOptions<V>) {
+    this.metrics = options.metrics ?? new SinkMetrics(options.name);
+    this.logger = options.logger.child({ sink: options.name });
+    this.deadLetters = new DeadLetterSender(options.kafka, options.name, this.logger, this.metrics);
+    this.fetch = options.fetch ?? DEFAULT_SINK_FETCH;
+  }
+
+  get groupId(): string {
+    return this.options.name;
+  }
+
+  async start(): Promise<void> {
+    this.state = 'starting';
+    const { kafka, writer, settings } = this.options;
+    await writer.start({ sinkName: this.options.name, logger: this.logger.child({ writer: writer.name }), registry: this.metrics.registry });
+    await this.deadLetters.connect();
+    const consumer = kafka.consumer({
+      groupId: this.groupId,
+      readUncommitted: false,
+      sessionTimeout: settings.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(settings.sessionTimeoutMs / 3)),
+      maxWaitTimeInMs: this.fetch.maxWaitTimeInMs,
+      maxBytesPerPartition: this.fetch.maxBytesPerPartition,
+      maxBytes: this.fetch.maxBytes,
+    });
+    this.consumer = consumer;
+    this.listen(consumer);
+    await consumer.connect();
+    for (const topic of this.options.topics) await consumer.subscribe({ topic, fromBeginning: true });
+    this.state = 'running';
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
+        this.keepingAlive(heartbeat, () =>
+          this.lock.run(async () => {
+            if (!isRunning() || isStale() || this.state !== 'running' || this.backingOff) return;
+            await this.take(batch, resolveOffset);
+          }),
+        ),
+    });
+    this.logger.info({ group: this.groupId, topics: this.options.topics, batching: settings.batching }, 'sink consuming');
+  }
+
+  private listen(consumer: Consumer): void {
+    const { REBALANCING, GROUP_JOIN, END_BATCH_PROCESS, CRASH } = consumer.events;
+    // kafkajs restarts every partition from its committed offset after a join: what is pending would come again
+    consumer.on(REBALANCING, () => void this.lock.run(async () => this.dropPending('rebalance')));
+    consumer.on(GROUP_JOIN, ({ payload }) => {
+      void this.lock.run(async () => {
+        this.dropPending('group join');
+        for (const [topic, partitions] of this.assigned) {
+          for (const partition of partitions) {
+            if (!payload.memberAssignment[topic]?.includes(partition)) this.metrics.lag.remove({ topic, partition: String(partition) });
+          }
+        }
+        this.assigned = new Map(Object.entries(payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)]));
+        this.logger.info({ assignment: payload.memberAssignment }, 'partitions assigned');
+        this.options.hooks?.joined?.(payload.memberAssignment);
+      });
+    });
+    // A fetch of transaction markers only (or aborted records) never reaches eachBatch: kafkajs moves past it
+    // itself, and the engine must commit past it too or the group would stay one record behind forever.
+    consumer.on(END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize !== 0) return;
+      void this.lock.run(async () => {
+        if (this.state !== 'running' || this.backingOff || !this.isAssigned(payload.topic, payload.partition)) return;
+        this.pending.advance(payload.topic, payload.partition, (BigInt(payload.lastOffset) + 1n).toString());
+        this.scheduleLinger();
+      });
+    });
+    consumer.on(CRASH, ({ payload }) => {
+      if (payload.restart) {
+        this.logger.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+        return;
+      }
+      this.state = 'failed';
+      this.crash = payload.error;
+      this.logger.error({ err: payload.error }, 'consumer crashed and will not restart');
+      this.options.onFatal?.(payload.error);
+    });
+  }
+
+  /** Takes a fetched batch into the pending batch, writing whenever it is full. */
+  private async take(batch: Batch, resolveOffset: (offset: string) => void): Promise<void> {
+    const { topic, partition, messages } = batch;
+    this.highWatermarks.set(`${topic}\u0000${partition}`, BigInt(batch.highWatermark));
+    const at = { topic, catalogTopic: this.catalogTopic(topic), partition };
+    const { maxRecords } = this.options.settings.batching;
+    const last = messages.length - 1;
+    // Offsets are resolved (kafkajs fetches on from there) and recorded for the commit once per run of
+    // records rather than per record: only before a write and at the end of the fetch.
+    let marked = -1;
+    const markTaken = (upTo: number) => {
+      if (upTo <= marked) return;
+      marked = upTo;
+      const message = messages[upTo] as KafkaMessage;
+      // the last record of a fetch resolves past the control records that follow it (kafkajs does the same)
+      const next = upTo === last ? BigInt(batch.lastOffset()) + 1n : BigInt(message.offset) + 1n;
+      this.pending.advance(topic, partition, next.toString());
+      resolveOffset(message.offset);
+    };
+    let taken = 0;
+    try {
+      for (let i = 0; i <= last; i++) {
+        const decoded = await decodeMessage<V>(this.options.codec, at, messages[i] as KafkaMessage).catch((error: unknown) => {
+          markTaken(i - 1);
+          // the registry is unreachable: leave this record unresolved and back off; it is read again after the resume
+          this.fail('decode', error);
+          return undefined;
+        });
+        if (decoded === undefined) return;
+        if (decoded.kind === 'record') this.pending.addRecord(decoded.record);
+        else this.pending.addDeadLetter(decoded.deadLetter);
+        taken += 1;
+        if (this.pending.size() >= maxRecords) {
+          markTaken(i);
+          if (!(await this.flush('size'))) return;
+        }
+      }
+      markTaken(last);
+    } finally {
+      this.metrics.recordsIn.inc({ topic }, taken);
+      this.metrics.pendingRecords.set(this.pending.size());
+    }
+    this.scheduleLinger();
+  }
+
+  /**
+   * Seals the pending batch and starts writing it, once there is room: at
+   * most `writer.maxConcurrentWrites` writes in flight (1 by default), the
+   * oldest settled (written, dead letters sent, committed) first, so
+   * commits stay in batch order while the next batch is consumed, decoded
+   * and planned as the store works. Returns false when a batch in flight
+   * failed (the engine now backs off with it) or everything was dropped by
+   * a rebalance.
+   */
+  private async flush(trigger: Trigger): Promise<boolean> {
+    this.clearLinger();
+    while (this.flights.length >= this.maxInFlight) {
+      if (!(await this.settleHead(trigger))) return false;
+    }
+    const batch = this.pending;
+    if (!batch.isEmpty()) {
+      this.pending = new PendingBatch<V>();
+      this.metrics.pendingRecords.set(0);
+      this.launch(batch);
+    }
+    // a stop waits for its last batches
+    return trigger === 'stop' ? this.settleAll(trigger) : true;
+  }
+
+  private launch(batch: PendingBatch<V>): void {
+    const flight: InFlight<V> = { batch, write: Promise.resolve(), done: false, failed: false };
+    this.flights.push(flight);
+    this.arm(flight);
+  }
+
+  /** Starts an attempt: the write, unless the store already acknowledged the batch (a later stage failed). */
+  private arm(flight: InFlight<V>): void {
+    const { batch } = flight;
+    flight.done = false;
+    flight.failed = false;
+    flight.write = batch.written || batch.records.length === 0 ? Promise.resolve().then(() => void (batch.written = true)) : this.write(batch);
+    // settle (commit, or back off) as soon as the store answered, even if no further batch comes along
+    const settleWhenDone = () => {
+      flight.done = true;
+      return this.lock.run(async () => {
+        if (this.state === 'running' && !this.backingOff && this.flights.includes(flight)) await this.settleReady();
+      });
+    };
+    flight.write.then(settleWhenDone, settleWhenDone).catch((error: unknown) => this.logger.error({ err: error }, 'settling a written batch failed unexpectedly'));
+  }
+
+  /** Settles the batches at the head of the queue whose writes have completed, without waiting for one that runs. */
+  private async settleReady(): Promise<void> {
+    while (this.flights[0]?.done === true) {
+      if (!(await this.settleHead('written'))) return;
+    }
+  }
+
+  private async settleAll(trigger: Trigger): Promise<boolean> {
+    while (this.flights.length > 0) {
+      if (!(await this.settleHead(trigger))) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Waits for the oldest batch in flight, sends its dead letters, commits
+   * it. Returns false when a stage failed (the batch is kept for the retry
+   * and the engine backs off) or everything was dropped by a rebalance.
+   */
+  private async settleHead(trigger: Trigger): Promise<boolean> {
+    const flight = this.flights[0];
+    if (flight === undefined) return true;
+    const { batch } = flight;
+    let stage: FailureStage = 'write';
+    try {
+      await flight.write;
+      stage = 'dead-letter';
+      if (!batch.deadLettersSent) {
+        await this.deadLetters.send(batch.deadLetters);
+        batch.deadLettersSent = true;
+      }
+      stage = 'commit';
+      await this.commit(batch);
+    } catch (error) {
+      if (this.flights[0] !== flight) return false; // dropped meanwhile
+      if (stage === 'commit' && isRebalancing(error)) {
+        this.logger.info({ err: errorMessage(error) }, 'commit refused during a rebalance; the written records will be delivered again after the rejoin');
+        this.dropPending('rebalance during commit');
+        return false;
+      }
+      flight.failed = true;
+      this.fail(error instanceof TimeoutError ? 'timeout' : stage, error, trigger);
+      return false;
+    }
+    this.flights.shift();
+    return this.succeeded(batch.records.length > 0);
+  }
+
+  /** Failed batches in flight get a new attempt each, in batch order. */
+  private rearmFailed(): void {
+    for (const flight of this.flights) if (flight.failed || (flight.done && !flight.batch.written)) this.arm(flight);
+  }
+
+  private get maxInFlight(): number {
+    return Math.max(1, Math.floor(this.options.writer.maxConcurrentWrites ?? 1));
+  }
+
+  private inFlightRecords(): number {
+    return this.flights.reduce((sum, flight) => sum + flight.batch.size(), 0);
+  }
+
+  private async write(batch: PendingBatch<V>): Promise<void> {
+    const { writer, settings } = this.options;
+    const timer = this.metrics.writeLatency.startTimer();
+    const result = await withTimeout(writer.write(batch.records), settings.writeTimeoutMs, `${writer.name} write of ${batch.records.length} records`);
+    timer();
+    this.metrics.batchRecords.observe(batch.records.length);
+    batch.addRejections(result.rejected);
+    batch.written = true;
+    this.lastWriteAt = new Date().toISOString();
+  }
+
+  private async commit(batch: PendingBatch<V>): Promise<void> {
+    const offsets = batch.commitOffsets((topic, partition) => this.isAssigned(topic, partition));
+    if (offsets.length === 0) return;
+    const timer = this.metrics.commitLatency.startTimer();
+    await this.consumer?.commitOffsets(offsets);
+    timer();
+    this.options.hooks?.committed?.(offsets);
+    for (const [topic, count] of batch.writtenByTopic()) this.metrics.recordsWritten.inc({ topic }, count);
+    for (const { topic, partition, offset } of offsets) {
+      const high = this.highWatermarks.get(`${topic}\u0000${partition}`);
+      if (high !== undefined) this.metrics.lag.set({ topic, partition: String(partition) }, Number(high > BigInt(offset) ? high - BigInt(offset) : 0n));
+    }
+  }
+
+  /** After a successful flush: resets the backoff (when a write proved the store works) and resumes. */
+  private succeeded(wrote: boolean): boolean {
+    if (wrote) this.attempt = 0;
+    if (this.backingOff) this.resume();
+    return true;
+  }
+
+  /** A failed attempt: pause, keep the batch, retry after the backoff delay (unless stopping). */
+  private fail(stage: FailureStage, error: unknown, trigger?: Trigger): number {
+    const delay = backoffDelay(this.options.settings.backoff, this.attempt);
+    this.attempt += 1;
+    this.metrics.writeFailures.inc({ reason: stage });
+    this.metrics.writeRetries.inc();
+    this.lastFailure = { stage, message: errorMessage(error), at: new Date().toISOString() };
+    this.logger.warn(
+      { stage, trigger, attempt: this.attempt, retryInMs: delay, pending: this.pending.size() + this.inFlightRecords(), err: errorMessage(error) },
+      stage === 'decode' ? 'cannot decode (schema registry unreachable?); pausing consumption and retrying' : `${stage} failed; pausing consumption and retrying the batch`,
+    );
+    if (!this.backingOff) {
+      this.backingOff = true;
+      this.consumer?.pause(this.options.topics.map((topic) => ({ topic })));
+      this.metrics.paused.set(1);
+    }
+    if (this.state === 'running') {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => void this.lock.run(() => this.retry()), delay);
+    }
+    return delay;
+  }
+
+  /** The backoff timer fired: the failed batches in flight again, then what waited behind them. */
+  private async retry(): Promise<void> {
+    this.retryTimer = undefined;
+    if (this.state !== 'running' || !this.backingOff) return;
+    this.rearmFailed();
+    if (!(await this.settleAll('retry'))) return;
+    // nothing was in flight (a decode failure), or it is all committed now
+    if (this.backingOff) this.resume();
+    const { maxRecords, maxDelayMs } = this.options.settings.batching;
+    if (this.pending.size() >= maxRecords || (!this.pending.isEmpty() && this.pending.ageMs() >= maxDelayMs)) await this.flush('retry');
+    else this.scheduleLinger();
+  }
+
+  private resume(): void {
+    this.backingOff = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.consumer?.resume(this.options.topics.map((topic) => ({ topic })));
+    this.metrics.paused.set(0);
+    this.logger.info({ after: this.lastFailure }, 'store writes succeed again; consumption resumed');
+  }
+
+  /** Drops everything not committed (kafkajs reads it again from the committed offsets); a write in flight finishes unheeded. */
+  private dropPending(reason: string): void {
+    this.clearLinger();
+    const records = this.pending.size() + this.inFlightRecords();
+    if (records > 0) this.logger.info({ reason, records }, 'uncommitted records dropped; they will be delivered again');
+    this.pending = new PendingBatch<V>();
+    this.flights = [];
+    this.metrics.pendingRecords.set(0);
+    // nothing left to retry: consume again; a store still down fails the next batch and pauses again
+    if (this.backingOff) this.resume();
+  }
+
+  private scheduleLinger(): void {
+    if (this.lingerTimer !== undefined || this.pending.isEmpty() || this.state !== 'running') return;
+    const wait = Math.max(0, this.options.settings.batching.maxDelayMs - this.pending.ageMs());
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined;
+      void this.lock.run(async () => {
+        if (this.state !== 'running' || this.backingOff || this.pending.isEmpty()) return;
+        await this.flush('time');
+      });
+    }, wait);
+  }
+
+  private clearLinger(): void {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+  }
+
+  /**
+   * Runs `work` while heartbeating every few seconds: a slow store write
+   * (or waiting for one to finish under the lock) must not cost the group
+   * membership. Heartbeat errors are left to kafkajs's own next heartbeat.
+   */
+  private async keepingAlive<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_WHILE_BUSY_MS);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  private isAssigned(topic: string, partition: number): boolean {
+    return this.assigned.get(topic)?.has(partition) ?? false;
+  }
+
+  private catalogTopic(topic: string): string {
+    const prefix = this.options.topicPrefix;
+    return prefix !== '' && topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
+  }
+
+  /**
+   * Graceful stop: write and commit the pending batch (retrying for up to
+   * SINK_STOP_TIMEOUT_MS if the store fails), leave the group, close the writer.
+   * What could not be written stays uncommitted and is delivered again.
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    const wasRunning = this.state === 'running';
+    this.state = 'stopping';
+    this.clearLinger();
+    clearTimeout(this.retryTimer);
+    await this.lock.run(async () => {
+      if (!wasRunning) return;
+      const deadline = Date.now() + this.options.settings.stopTimeoutMs;
+      for (;;) {
+        this.rearmFailed();
+        const done = (await this.settleAll('stop')) && (await this.flush('stop'));
+        if (done || (this.flights.length === 0 && this.pending.isEmpty())) break; // written, or dropped by a rebalance
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          const records = this.pending.size() + this.inFlightRecords();
+          this.logger.warn({ records }, 'stopping with unwritten records; they stay uncommitted and will be delivered again');
+          break;
+        }
+        await sleep(Math.min(left, backoffDelay(this.options.settings.backoff, this.attempt)));
+      }
+    });
+    await this.consumer?.disconnect();
+    await this.deadLetters.disconnect().catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'dead-letter producer did not disconnect cleanly'));
+    await this.options.writer.close();
+    this.state = 'stopped';
+    this.logger.info('sink stopped');
+  }
+
+  health(): HealthReport {
+    const writer = this.options.writer.health?.();
+    const ready = this.state === 'running' && !this.backingOff && (writer?.ready ?? true);
+    return {
+      ready,
+      detail: {
+        state: this.state,
+        paused: this.backingOff,
+        failedAttempts: this.attempt,
+        lastFailure: this.lastFailure,
+        lastWriteAt: this.lastWriteAt,
+        pendingRecords: this.pending.size(),
+        inFlightRecords: this.inFlightRecords(),
+        assignment: Object.fromEntries([...this.assigned].map(([topic, partitions]) => [topic, [...partitions].sort((a, b) => a - b)])),
+        crash: this.crash?.message,
+        writer: writer ? { name: this.options.writer.name, ...writer } : { name: this.options.writer.name },
+      },
+    };
+  }
+}
