@@ -12,6 +12,7 @@
  */
 import { Admin, ConfigEntries, ConfigResourceTypes, ConfigSource, IResourceConfigEntry } from 'kafkajs';
 import type { Logger } from '../logger';
+import { createTopicsAndWait } from './create-topics';
 import { DesiredTopic, MANAGED_CONFIGS, ManagedConfig } from './topic-plan';
 
 export type TopicAction = 'created' | 'changed' | 'unchanged';
@@ -134,15 +135,15 @@ export async function provisionTopics(
   const reports = new Map<string, TopicReport>();
 
   if (missing.length > 0 && !dryRun) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
+    await createTopicsAndWait(
+      admin,
+      missing.map((topic) => ({
         topic: topic.name,
         numPartitions: topic.partitions,
         replicationFactor: options.replicationFactor,
         configEntries: MANAGED_CONFIGS.map((name) => ({ name, value: topic.configs[name] })),
       })),
-    });
+    );
   }
   for (const topic of missing) {
     const changes = [

@@ -4,6 +4,7 @@
  * no mutation of its inputs, so replaying the same events gives the same
  * state and the processor's output can be checked against it.
  */
+import { isPaymentEvent } from '../../lib/domain/event-kinds';
 import type { OrderEvent, OrderState, PaymentEvent } from '../../schemas/generated/types';
 import type { FoldResult, Rejection } from './fold-result';
 import { applyOrderEvent } from './order-events';
@@ -19,17 +20,6 @@ export { applyPaymentEvent } from './payment-events';
 /** Any event the aggregator folds; the tags of the two topics do not overlap. */
 export type AggregateEvent = OrderEvent | PaymentEvent;
 
-export function isPaymentEvent(event: AggregateEvent): event is PaymentEvent {
-  switch (event.type) {
-    case 'PaymentAuthorized':
-    case 'PaymentDeclined':
-    case 'PaymentCaptured':
-    case 'RefundIssued':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /** Folds one event of either topic. */
 export function applyEvent(state: OrderState | null, event: AggregateEvent): FoldResult {

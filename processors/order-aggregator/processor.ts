@@ -15,7 +15,8 @@ import type { TopicNames } from '../../lib/topics';
 import { avroStoreCodec, jsonStoreCodec, RecordCodec } from '../runtime/codec';
 import type { DeadLetterSource } from '../runtime/dead-letter';
 import type { InputRecord, ProcessorContext, ProcessorDefinition } from '../runtime/processor';
-import { AggregateEvent, applyEvent, isPaymentEvent } from './fold';
+import { isPaymentEvent } from '../../lib/domain/event-kinds';
+import { AggregateEvent, applyEvent } from './fold';
 
 export const ORDER_STATE_STORE = 'order-state';
 export const PENDING_PAYMENTS_STORE = 'pending-payments';

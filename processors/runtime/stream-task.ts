@@ -16,6 +16,7 @@
  */
 import type { Batch, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { producerDefaults } from '../../lib/clients/kafka';
+import { stringHeaders } from '../../lib/clients/kafka-headers';
 import type { Logger } from '../../lib/logger';
 import { DecodeError, TaggedValue } from '../../lib/serde';
 import type { RecordCodec } from './codec';
@@ -85,8 +86,8 @@ export class StreamTask<In extends TaggedValue> {
     const fence = await this.producer.transaction();
     await fence.abort();
     this.logger.debug('fenced; restoring stores');
-    // stores restore side by side: each reads its own changelog
-    await Promise.all(this.options.definition.stores.map((spec) => this.restoreStore(spec, keepAlive)));
+    // one store at a time: parallel reader groups made their joins slower, not faster, on a loaded broker
+    for (const spec of this.options.definition.stores) await this.restoreStore(spec, keepAlive);
     this.lastCommitAt = Date.now();
   }
 
@@ -357,12 +358,3 @@ function chunkBySize(topicMessages: TopicMessages, maxBytes: number): TopicMessa
   return chunks;
 }
 
-function stringHeaders(headers: KafkaMessage['headers']): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) result[name] = first.toString();
-  }
-  return result;
-}

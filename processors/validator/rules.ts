@@ -5,6 +5,7 @@
  * the field, its value and what is wrong, and rejectionOf() turns the list
  * into what ctx.reject() takes.
  */
+import { isPaymentEvent } from '../../lib/domain/event-kinds';
 import type { PaymentEvent } from '../../schemas/generated/types';
 import { checkEnvelope } from './envelope-rules';
 import type { InputEvent } from './input-event';
@@ -27,17 +28,6 @@ export interface ValidationOptions {
   readonly futureToleranceMs?: number;
 }
 
-export function isPaymentEvent(event: InputEvent): event is PaymentEvent {
-  switch (event.type) {
-    case 'PaymentAuthorized':
-    case 'PaymentDeclined':
-    case 'PaymentCaptured':
-    case 'RefundIssued':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /** Every violation of the event, envelope first; [] when it is valid. `key` is the Kafka record key. */
 export function validateEvent(event: InputEvent, key: string | null, options: ValidationOptions): Violation[] {

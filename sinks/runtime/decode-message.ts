@@ -8,7 +8,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { DecodeError, TaggedValue } from '../../lib/serde';
 import type { RecordCodec } from '../../processors/runtime/codec';
 import { FetchedRecord, sourceOf } from './fetched-record';
-import { stringHeaders } from './kafka-headers';
+import { stringHeaders } from '../../lib/clients/kafka-headers';
 import type { PendingDeadLetter } from './pending-batch';
 import type { SinkRecord } from './sink-writer';
 

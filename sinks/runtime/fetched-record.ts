@@ -8,7 +8,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { TaggedValue } from '../../lib/serde';
 import type { DeadLetterSource } from '../../processors/runtime/dead-letter';
-import { stringHeaders } from './kafka-headers';
+import { stringHeaders } from '../../lib/clients/kafka-headers';
 import type { SinkRecord } from './sink-writer';
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});

@@ -4,23 +4,14 @@
  * detector is SIGKILLed mid-stream and restarted, and still every alert
  * exists exactly once and counters never repeat a version.
  */
-import type { ChildProcess } from 'node:child_process';
 import { TOPIC } from '../../lib/topics';
 import type { FraudAlert, FraudCounters } from '../../schemas/generated/types';
 import { DEFAULT_FRAUD_RULES_CONFIG, FRAUD_RULES } from '../../processors/fraud-detector/rules';
 import { generateLifecycles } from '../../producers/loadgen/lifecycle';
 import { burstCustomers } from '../fixtures/generated-stream';
-import { committedCount, createTestPipeline, exited, produce, readAll, spawnProcessor, waitFor, waitForCaughtUp } from './support/pipeline';
+import { committedCount, createTestPipeline, exited, produce, readAll, spawnProcessor, trackChildren, waitFor, waitForCaughtUp } from './support/pipeline';
 
-const children: ChildProcess[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited(child);
-    }
-  }
-});
+const track = trackChildren();
 
 test('alerts and counters are exact across a SIGKILL of the fraud detector', async () => {
   const pipeline = await createTestPipeline('fraud');
@@ -37,8 +28,7 @@ test('alerts and counters are exact across a SIGKILL of the fraud detector', asy
 
   const start = (name: string) => {
     const child = spawnProcessor(name, pipeline);
-    children.push(child);
-    return child;
+    return track(child);
   };
   start('validator');
   const first = start('fraud-detector');

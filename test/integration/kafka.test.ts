@@ -6,6 +6,7 @@
 import { Admin, ConfigResourceTypes, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka, producerDefaults } from '../../lib/clients/kafka';
 import { config, logger, uniqueName } from './support/env';
+import { createTopicsAndWait } from '../../lib/admin/create-topics';
 
 const kafka: Kafka = createKafka(config.kafka, logger);
 let admin: Admin;
@@ -62,13 +63,10 @@ async function consume(
 test('creates topics, one of them compacted', async () => {
   const plain = uniqueName('plain');
   const compacted = uniqueName('compacted');
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
+  await createTopicsAndWait(admin, [
       { topic: plain, numPartitions: 3 },
       { topic: compacted, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-    ],
-  });
+    ]);
 
   const metadata = await admin.fetchTopicMetadata({ topics: [plain, compacted] });
   const partitions = Object.fromEntries(metadata.topics.map((t) => [t.name, t.partitions.length]));
@@ -83,7 +81,7 @@ test('creates topics, one of them compacted', async () => {
 
 test('produces keyed messages and consumes them with a consumer group', async () => {
   const topic = uniqueName('group');
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 3 }]);
   const producer = kafka.producer(producerDefaults());
   await producer.connect();
   const sent = Array.from({ length: 30 }, (_, i) => ({ key: `order-${i % 5}`, value: `event-${i}` }));
@@ -106,7 +104,7 @@ test('produces keyed messages and consumes them with a consumer group', async ()
 
 test('a committed transaction is visible to read_committed consumers, an aborted one is not', async () => {
   const topic = uniqueName('tx');
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
   const producer = kafka.producer({ ...producerDefaults(), transactionalId: uniqueName('txid') });
   await producer.connect();
 
@@ -129,7 +127,7 @@ test('a committed transaction is visible to read_committed consumers, an aborted
 
 test('the admin client resets a group to the earliest offset and the group reads everything again', async () => {
   const topic = uniqueName('reset');
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 2 }]);
   const producer = kafka.producer(producerDefaults());
   await producer.connect();
   await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });

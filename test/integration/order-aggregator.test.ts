@@ -19,20 +19,13 @@ import {
   produce,
   readAll,
   spawnProcessor,
+  trackChildren,
   TestPipeline,
   waitFor,
   waitForCaughtUp,
 } from './support/pipeline';
 
-const children: ChildProcess[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited(child);
-    }
-  }
-});
+const track = trackChildren();
 
 function generated(seed: number, orders: number): GeneratedRecord[] {
   return [...generateLifecycles({ seed, customers: Math.ceil(orders / 4), orders })].filter((r) => r.topic !== TOPIC.customers);
@@ -48,8 +41,7 @@ function toTopics(pipeline: TestPipeline, records: readonly GeneratedRecord[]): 
 
 function start(pipeline: TestPipeline): ChildProcess {
   const child = spawnProcessor('order-aggregator', pipeline);
-  children.push(child);
-  return child;
+  return track(child);
 }
 
 const group = (pipeline: TestPipeline) => `${pipeline.prefix}order-aggregator`;

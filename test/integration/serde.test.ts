@@ -19,6 +19,7 @@ import type { OrderEvent } from '../../schemas/generated/types';
 import { JsonObject } from '../../schemas/json';
 import { SAMPLE_RECORDS } from '../fixtures/sample-records';
 import { config, logger, uniqueName } from './support/env';
+import { createTopicsAndWait } from '../../lib/admin/create-topics';
 
 const registry = createRegistryClient(config.schemaRegistry, { logger });
 
@@ -105,7 +106,7 @@ describe('catalog records through the registry', () => {
     const kafka: Kafka = createKafka(config.kafka, logger);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: kafkaTopic, numPartitions: 2 }] });
+    await createTopicsAndWait(admin, [{ topic: kafkaTopic, numPartitions: 2 }]);
     await admin.disconnect();
 
     const encoder = new AvroEncoder({ registry, records, logger });

@@ -13,6 +13,7 @@ import { DesiredTopic, desiredTopics } from '../../lib/admin/topic-plan';
 import { createKafka } from '../../lib/clients/kafka';
 import { DEAD_LETTER_RETENTION_MS, TOPICS } from '../../lib/topics';
 import { config, logger, uniqueName } from './support/env';
+import { createTopicsAndWait } from '../../lib/admin/create-topics';
 
 const kafka = createKafka(config.kafka, logger);
 let admin: Admin;
@@ -76,9 +77,7 @@ describe('provisionTopics', () => {
 
   it('repairs drifted settings and keeps the other overrides of the topic', async () => {
     const topic = single();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
+    await createTopicsAndWait(admin, [
         {
           topic: topic.name,
           numPartitions: 2,
@@ -88,8 +87,7 @@ describe('provisionTopics', () => {
             { name: 'max.message.bytes', value: '2000000' },
           ],
         },
-      ],
-    });
+      ]);
 
     const dry = await provisionTopics(admin, [topic], { dryRun: true });
     expect(dry[0]?.action).toBe('changed');
@@ -112,7 +110,7 @@ describe('provisionTopics', () => {
 
   it('reports missing partitions instead of moving keys, and adds them only when allowed', async () => {
     const topic = single({ partitions: 3 });
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: topic.name, numPartitions: 1 }] });
+    await createTopicsAndWait(admin, [{ topic: topic.name, numPartitions: 1 }]);
 
     const [refused] = await provisionTopics(admin, [topic]);
     expect(refused?.problems).toEqual([expect.stringMatching(/^has 1 partitions, 3 declared: adding partitions moves existing keys .* --allow-partition-increase/)]);
@@ -128,10 +126,7 @@ describe('provisionTopics', () => {
 
   it('reports more partitions than declared, which Kafka cannot undo', async () => {
     const topic = single({ partitions: 1 });
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: topic.name, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.ms', value: '-1' }] }],
-    });
+    await createTopicsAndWait(admin, [{ topic: topic.name, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.ms', value: '-1' }] }]);
     const [report] = await provisionTopics(admin, [topic]);
     expect(report?.action).toBe('unchanged');
     expect(report?.problems).toEqual([expect.stringMatching(/^has 2 partitions, 1 declared: Kafka cannot remove partitions/)]);

@@ -159,3 +159,20 @@ export async function waitFor(condition: () => Promise<boolean>, what: string, t
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** Child processes a test file starts, killed after each test whatever happened. */
+export function trackChildren(): (child: ChildProcess) => ChildProcess {
+  const children: ChildProcess[] = [];
+  afterEach(async () => {
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited(child);
+      }
+    }
+  });
+  return (child) => {
+    children.push(child);
+    return child;
+  };
+}

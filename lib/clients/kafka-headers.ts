@@ -1,8 +1,4 @@
-/**
- * Kafka headers as strings. The same helper is private in
- * processors/runtime/stream-task.ts; once it is exported from there (or from
- * dead-letter.ts), this file can go.
- */
+/** Kafka headers as strings, for processors, sinks and dead letters alike. */
 import type { KafkaMessage } from 'kafkajs';
 
 /** The header map as strings (the first value of a repeated header). */
