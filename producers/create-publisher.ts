@@ -1,0 +1,63 @@
+/**
+ * A Publisher wired from the configuration: kafkajs idempotent producer,
+ * schema registry, the schema catalog's records with TOPIC_PREFIX subjects,
+ * and the Avro encoder. Connected when returned.
+ */
+import type { AppConfig } from '../lib/config';
+import { createKafka, producerDefaults } from '../lib/clients/kafka';
+import type { Logger } from '../lib/logger';
+import { RecordSet, catalogRecordSet, createRegistryClient } from '../lib/registry';
+import { AvroEncoder, MessageMap } from '../lib/serde';
+import type { TopicMessages } from '../schemas/generated/types';
+import { Publisher, PublisherOptions } from './event-publisher';
+
+export interface CreatePublisherOptions {
+  /** Default: config.topicPrefix. */
+  readonly topicPrefix?: string;
+  /**
+   * The records to encode with; default: the catalog with subjects under the
+   * topic prefix (TopicRecordNameStrategy on the real Kafka topic names).
+   */
+  readonly records?: RecordSet;
+  /** Register schemas a subject does not hold yet (default true, like Confluent serializers). */
+  readonly autoRegister?: boolean;
+  readonly batch?: PublisherOptions<never>['batch'];
+  readonly onBatchSent?: PublisherOptions<never>['onBatchSent'];
+  /** kafkajs client id, to tell producers apart in broker logs and metrics. */
+  readonly clientId?: string;
+}
+
+/**
+ * M types what `publish` accepts: the generated TopicMessages by default;
+ * `Record<string, TaggedValue>` for input only known at run time (the CLI),
+ * which the encoder validates anyway.
+ */
+export async function createPublisher<M extends MessageMap<M> = TopicMessages>(
+  config: AppConfig,
+  logger: Logger,
+  options: CreatePublisherOptions = {},
+): Promise<Publisher<M>> {
+  const topicPrefix = options.topicPrefix ?? config.topicPrefix;
+  const records = options.records ?? catalogRecordSet(undefined, { topicPrefix });
+  const registry = createRegistryClient(config.schemaRegistry, { logger });
+  const encoder = new AvroEncoder<M>({ registry, records, logger, autoRegister: options.autoRegister });
+  const kafka = createKafka(config.kafka, logger, options.clientId ?? `${config.kafka.clientId}-producer`);
+  const publisher = new Publisher<M>({
+    producer: kafka.producer(producerDefaults()),
+    encoder,
+    records,
+    topicPrefix,
+    batch: options.batch,
+    logger,
+    onBatchSent: options.onBatchSent,
+  });
+  try {
+    await publisher.connect();
+  } catch (err) {
+    throw new Error(
+      `cannot reach Kafka at ${config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${err instanceof Error ? err.message : String(err)}; is it running (scripts/infra status)?`,
+      { cause: err },
+    );
+  }
+  return publisher;
+}

@@ -1,0 +1,296 @@
+/**
+ * Publishes domain events to Kafka: validated against their Avro schema,
+ * encoded in the Confluent wire format (schema ids cached by the encoder),
+ * keyed by aggregate id, with event headers, batched, through kafkajs's
+ * idempotent producer.
+ *
+ *   const publisher = await createPublisher(config, logger);
+ *   await publisher.publish([{ topic: TOPIC.orderEvents, event: { type: 'OrderPlaced', value: placed } }]);
+ *   await publisher.close();
+ *
+ * All or nothing per call, for validation: every event of a call is encoded
+ * before any is queued, and one invalid event rejects the call with a
+ * PublishValidationError naming each bad event and field, publishing none.
+ * (Delivery itself is not transactional: if Kafka fails mid-call, the
+ * publisher refuses further events, see send-batcher.ts.)
+ *
+ * Order: events are queued in call order, whatever the order in which
+ * concurrent calls finish encoding, so an aggregate's events published by
+ * successive calls keep their order without awaiting each call.
+ */
+import type { Message, Producer } from 'kafkajs';
+import type { Logger } from '../lib/logger';
+import type { RecordSet } from '../lib/registry';
+import { AvroEncoder, EncodeError, MessageMap, TaggedValue } from '../lib/serde';
+import { TOPICS } from '../lib/topics';
+import type { TopicMessages } from '../schemas/generated/types';
+import { aggregateIdOf, eventHeaders, headersSize } from './event-headers';
+import type { OutgoingEvent } from './outgoing-event';
+import { PublishValidationError, RejectedEvent } from './publish-error';
+import { BatchSettings, OutgoingMessage, SendBatcher, SentBatch } from './send-batcher';
+
+export interface PublisherOptions<M extends MessageMap<M>> {
+  /** A kafkajs producer created with producerDefaults() (idempotent, Java-compatible partitioner). */
+  readonly producer: Producer;
+  readonly encoder: AvroEncoder<M>;
+  /** The records the encoder knows: which topics exist, for messages naming the known ones. */
+  readonly records: RecordSet;
+  /** TOPIC_PREFIX: events go to `<prefix><topic>`; callers still name the catalog topic. */
+  readonly topicPrefix?: string;
+  readonly batch?: Partial<BatchSettings>;
+  /** Catalog topics that take tombstones; default: the compacted topics of lib/topics.ts. */
+  readonly compactedTopics?: ReadonlySet<string>;
+  readonly logger?: Logger;
+  /** Called after each batch Kafka acknowledged (progress, metrics). */
+  readonly onBatchSent?: (batch: PublishedBatch) => void;
+}
+
+export interface PublishedBatch {
+  readonly messages: number;
+  readonly bytes: number;
+  /** Catalog topic (without prefix) → messages. */
+  readonly byTopic: ReadonlyMap<string, number>;
+  readonly durationMs: number;
+}
+
+export interface PublisherStats {
+  /** Events Kafka acknowledged. */
+  readonly published: number;
+  readonly byTopic: Readonly<Record<string, number>>;
+  readonly batches: number;
+  readonly bytes: number;
+}
+
+/** An event encoded and keyed, ready to be queued. */
+export interface PreparedRecord extends OutgoingMessage {
+  /** The topic as the catalog names it. */
+  readonly catalogTopic: string;
+}
+
+export interface PreparedEvents {
+  /** The valid events, in input order. */
+  readonly records: readonly PreparedRecord[];
+  /** The invalid ones, in input order. */
+  readonly rejected: readonly RejectedEvent[];
+}
+
+type PrepareResult = { readonly record: PreparedRecord } | { readonly rejected: RejectedEvent };
+
+const COMPACTED_TOPICS: ReadonlySet<string> = new Set(TOPICS.filter((t) => t.cleanupPolicy === 'compact').map((t) => t.name));
+
+function rejection(
+  index: number,
+  outgoing: { readonly topic: string; readonly event: unknown },
+  reason: string,
+  issues: RejectedEvent['issues'] = [],
+): PrepareResult {
+  const type = isTagged(outgoing.event) ? outgoing.event.type : undefined;
+  return { rejected: { index, topic: outgoing.topic, type, reason, issues } };
+}
+
+function isTagged(event: unknown): event is TaggedValue {
+  return typeof event === 'object' && event !== null && typeof (event as { type?: unknown }).type === 'string' && 'value' in event;
+}
+
+/** kafkajs wraps the broker's error code in `type`, possibly one or two causes down. */
+function kafkaErrorType(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string') return type;
+  }
+  return undefined;
+}
+
+/** A missing topic is the usual first-run mistake: say which and how to create them. */
+function explainSendError(err: unknown, topics: readonly string[], prefix: string): unknown {
+  if (kafkaErrorType(err) !== 'UNKNOWN_TOPIC_OR_PARTITION') return err;
+  return new Error(
+    `Kafka has no topic ${topics.join(' or ')} (topics are not auto-created); provision them with: npx tsx scripts/topics.ts${prefix ? ` --prefix ${prefix}` : ''}`,
+    { cause: err },
+  );
+}
+
+export class Publisher<M extends MessageMap<M> = TopicMessages> {
+  private readonly producer: Producer;
+  private readonly encoder: AvroEncoder<M>;
+  private readonly knownTopics: ReadonlySet<string>;
+  private readonly prefix: string;
+  private readonly compacted: ReadonlySet<string>;
+  private readonly logger: Logger | undefined;
+  private readonly batcher: SendBatcher;
+  /** Settles once the previous call's events are queued: keeps queueing in call order. */
+  private queueTurn: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+  private published = 0;
+  private batches = 0;
+  private bytes = 0;
+  private readonly byTopic: Record<string, number> = {};
+
+  constructor(private readonly options: PublisherOptions<M>) {
+    this.producer = options.producer;
+    this.encoder = options.encoder;
+    this.knownTopics = new Set(options.records.topics());
+    this.prefix = options.topicPrefix ?? '';
+    this.compacted = options.compactedTopics ?? COMPACTED_TOPICS;
+    this.logger = options.logger?.child({ component: 'publisher' });
+    this.batcher = new SendBatcher(
+      (topicMessages) =>
+        this.producer.sendBatch({ topicMessages, acks: -1 }).catch((err: unknown) => {
+          throw explainSendError(err, topicMessages.map((t) => t.topic), this.prefix);
+        }),
+      options.batch,
+      (batch) => this.sent(batch),
+    );
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  /**
+   * Resolves the schema ids of the given catalog topics up front (registering
+   * them if the encoder may), so an unreachable registry or a refused schema
+   * shows before the first event rather than in the middle of a stream.
+   */
+  async prepareSchemas(topics: readonly string[]): Promise<void> {
+    await this.encoder.prepare(topics);
+  }
+
+  /** Validates, encodes and publishes; resolves when Kafka acknowledged every event of the call. */
+  publish(events: readonly OutgoingEvent<M>[]): Promise<number> {
+    const preparing = this.prepare(events).then(({ records, rejected }) => {
+      if (rejected.length > 0) throw new PublishValidationError(rejected, events.length);
+      return records;
+    });
+    return this.enqueue(preparing);
+  }
+
+  /**
+   * Validates and encodes without publishing: the valid events ready for
+   * publishPrepared, and a RejectedEvent for each invalid one (for callers
+   * that skip bad input rather than refuse it all, like the producer CLI).
+   * Throws only for what is not the events' fault (registry unreachable, a
+   * schema the registry refuses).
+   */
+  async prepare(events: readonly OutgoingEvent<M>[]): Promise<PreparedEvents> {
+    const results = await Promise.all(events.map((event, index) => this.prepareOne(event, index)));
+    const records: PreparedRecord[] = [];
+    const rejected: RejectedEvent[] = [];
+    for (const result of results) {
+      if ('record' in result) records.push(result.record);
+      else rejected.push(result.rejected);
+    }
+    return { records, rejected };
+  }
+
+  /** Publishes events prepare() accepted; resolves when Kafka acknowledged them. */
+  publishPrepared(records: readonly PreparedRecord[]): Promise<number> {
+    return this.enqueue(Promise.resolve(records));
+  }
+
+  /** Sends what is buffered now; resolves when everything published so far is acknowledged. */
+  async flush(): Promise<void> {
+    await this.queueTurn;
+    await this.batcher.flush();
+  }
+
+  /** Flushes and disconnects; publish calls after this are refused. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.queueTurn;
+        await this.batcher.close();
+      } finally {
+        await this.producer.disconnect();
+        this.logger?.debug(this.stats(), 'publisher closed');
+      }
+    })();
+    return this.closing;
+  }
+
+  stats(): PublisherStats {
+    return { published: this.published, byTopic: { ...this.byTopic }, batches: this.batches, bytes: this.bytes };
+  }
+
+  /** Events added and not yet acknowledged. */
+  get buffered(): number {
+    return this.batcher.buffered;
+  }
+
+  private enqueue(preparing: Promise<readonly PreparedRecord[]>): Promise<number> {
+    // Handled here, awaited in turn below: a rejection must not count as unhandled meanwhile.
+    preparing.catch(() => undefined);
+    let acknowledged: Promise<void> = Promise.resolve();
+    let count = 0;
+    const queued = this.queueTurn.then(async () => {
+      const records = await preparing;
+      count = records.length;
+      acknowledged = this.batcher.add(records);
+    });
+    this.queueTurn = queued.catch(() => undefined);
+    return queued.then(() => acknowledged).then(() => count);
+  }
+
+  /**
+   * Checks and encodes one event. Not an async function: the hot path makes
+   * one promise per event (the encoder's), not three.
+   */
+  private prepareOne(outgoing: OutgoingEvent<M>, index: number): PrepareResult | Promise<PrepareResult> {
+    const { topic, key, event } = outgoing as { topic: string; key?: unknown; event: unknown };
+    if (!this.knownTopics.has(topic)) {
+      const known = [...this.knownTopics].join(', ');
+      return rejection(index, outgoing, `unknown topic ${JSON.stringify(topic)}; name a catalog topic without TOPIC_PREFIX (${known})`);
+    }
+    if (key !== undefined && (typeof key !== 'string' || key === '')) {
+      return rejection(index, outgoing, `key must be a non-empty string when given, got ${JSON.stringify(key)}`);
+    }
+    if (event === null) return this.tombstone(topic, key, index, outgoing);
+    if (!isTagged(event)) {
+      return rejection(index, outgoing, 'expected a tagged value { type: <record short name>, value: <record> }, or null for a tombstone');
+    }
+    // The catalog's name for the topic: records are addressed by it, subjects carry the prefix.
+    return this.encoder.encode(topic as keyof M & string, event as M[keyof M & string]).then(
+      (value) => this.keyed(topic, key, event, value, index, outgoing),
+      (err: unknown) => {
+        // Only the event's own faults are rejections; registry trouble fails the whole call.
+        if (err instanceof EncodeError && err.reason !== 'schema-not-registered') return rejection(index, outgoing, err.message, err.issues);
+        throw err;
+      },
+    );
+  }
+
+  private tombstone(topic: string, key: string | undefined, index: number, outgoing: OutgoingEvent<M>): PrepareResult {
+    if (key === undefined) return rejection(index, outgoing, 'a tombstone (event null) needs a key: the id of the aggregate to erase');
+    if (!this.compacted.has(topic)) {
+      const compacted = [...this.compacted].filter((t) => this.knownTopics.has(t));
+      return rejection(index, outgoing, `topic ${topic} is not compacted, so a tombstone would erase nothing; tombstones go to ${compacted.join(', ')}`);
+    }
+    return { record: { topic: this.prefix + topic, catalogTopic: topic, message: { key, value: null }, size: key.length } };
+  }
+
+  private keyed(topic: string, key: unknown, event: TaggedValue, value: Buffer, index: number, outgoing: OutgoingEvent<M>): PrepareResult {
+    const recordKey = (key as string | undefined) ?? aggregateIdOf(event.value);
+    if (recordKey === undefined) {
+      return rejection(index, outgoing, `key: ${event.type} has no envelope.aggregateId to key by; give the key explicitly`);
+    }
+    const headers = eventHeaders(event.type, event.value);
+    const message: Message = { key: recordKey, value, headers };
+    return {
+      record: { topic: this.prefix + topic, catalogTopic: topic, message, size: recordKey.length + value.length + headersSize(headers) },
+    };
+  }
+
+  private sent(batch: SentBatch): void {
+    const byTopic = new Map<string, number>();
+    for (const [kafkaTopic, count] of batch.byTopic) {
+      const topic = kafkaTopic.startsWith(this.prefix) ? kafkaTopic.slice(this.prefix.length) : kafkaTopic;
+      byTopic.set(topic, count);
+      this.byTopic[topic] = (this.byTopic[topic] ?? 0) + count;
+    }
+    this.published += batch.messages;
+    this.batches += 1;
+    this.bytes += batch.bytes;
+    this.logger?.trace({ messages: batch.messages, bytes: batch.bytes, ms: batch.durationMs }, 'batch acknowledged');
+    this.options.onBatchSent?.({ messages: batch.messages, bytes: batch.bytes, byTopic, durationMs: batch.durationMs });
+  }
+}
