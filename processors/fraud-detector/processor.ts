@@ -78,13 +78,17 @@ export function fraudDetector(topics: TopicNames, codec: RecordCodec, config: Fr
       const clocks = ctx.keyValueStore<number>(SOURCE_CLOCKS_STORE);
       const source = `${activity.sourceTopic}/${activity.sourcePartition}`;
       const streamTime = clocks.get(source) ?? Number.NEGATIVE_INFINITY;
+      // Windows starting at or before this were purged: an event for one of them is late
+      // whatever its own partition's clock says (a partition seen for the first time has
+      // no clock yet), or it would open the window afresh and alert a second time.
+      const purgedUpTo = windows.streamTime() - retentionMs;
       let changed = false;
       for (const rule of rulesFor(activity)) {
         const spec = windowSpecOf(config, rule);
         const key = windowKey(rule, activity.customerId);
         const at = activity.occurredAt.getTime();
         const current = new Map(windows.fetch(key, at - spec.sizeMs + 1, at).map(({ start, value }) => [start, value]));
-        const applied = applyActivity(rule, current, activity, config, streamTime);
+        const applied = applyActivity(rule, current, activity, config, Math.max(streamTime, purgedUpTo + spec.sizeMs + spec.graceMs));
         if (applied.late) ctx.lateRecord({ rule, customerId: activity.customerId, eventId: activity.eventId, occurredAt: activity.occurredAt.toISOString(), streamTime: new Date(streamTime).toISOString() });
         for (const { window, aggregate } of applied.changed) windows.put(key, window.start, aggregate);
         if (applied.alert) ctx.forward(topics.fraudAlerts, activity.customerId, { type: 'FraudAlert', value: applied.alert });

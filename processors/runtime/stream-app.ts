@@ -127,6 +127,16 @@ export class StreamApp<In extends TaggedValue> {
   }
 
   private async handleBatch(batch: Batch, resolveOffset: (offset: string) => void, heartbeat: () => Promise<void>): Promise<void> {
+    if (!this.tasks.has(batch.partition)) {
+      // The group handed out positions before this task fenced the previous owner,
+      // whose last commit may have completed since (kafkajs has no KIP-447
+      // require_stable). Read them again now and start there; this batch is dropped.
+      const task = await this.taskFor(batch.partition, heartbeat);
+      const positions = await this.committedPositions(batch.partition);
+      task.startAt(positions);
+      for (const [topic, offset] of positions) this.consumer?.seek({ topic, partition: batch.partition, offset });
+      return;
+    }
     const task = await this.taskFor(batch.partition, heartbeat);
     const timer = this.metrics.batchLatency.startTimer();
     try {
@@ -167,6 +177,27 @@ export class StreamApp<In extends TaggedValue> {
       throw error;
     }
     return task;
+  }
+
+  /** Each input's committed offset for the partition, or its log start when the group never committed. */
+  private async committedPositions(partition: number): Promise<Map<string, string>> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const positions = new Map<string, string>();
+      for (const topic of this.definition.inputs) {
+        const [committed] = await admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
+        const offset = committed?.partitions.find((p) => p.partition === partition)?.offset;
+        if (offset !== undefined && Number(offset) >= 0) positions.set(topic, offset);
+        else {
+          const low = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.low;
+          positions.set(topic, low ?? '0');
+        }
+      }
+      return positions;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async commitDue(): Promise<void> {

@@ -297,6 +297,12 @@ export class StreamTask<In extends TaggedValue> {
     this.processedOffsets.clear();
   }
 
+  /** The committed positions, read after fencing: where this task starts. */
+  startAt(positions: ReadonlyMap<string, string>): void {
+    this.processedOffsets.clear();
+    for (const [topic, offset] of positions) this.committedOffsets.set(topic, offset);
+  }
+
   /** Where the consumer must resume after a rollback: the committed positions. */
   committedPositions(): Array<{ topic: string; offset: string }> {
     return [...this.committedOffsets].map(([topic, offset]) => ({ topic, offset }));
