@@ -26,17 +26,17 @@ test('alerts and counters are exact across a SIGKILL of the fraud detector', asy
   const topicOf = { [TOPIC.customers]: pipeline.topics.customers, [TOPIC.orderEvents]: pipeline.topics.orderEvents, [TOPIC.paymentEvents]: pipeline.topics.paymentEvents };
   await produce(pipeline, records.map((r) => ({ topic: topicOf[r.topic], key: r.key, value: r.event })));
 
-  const start = (name: string) => {
-    const child = spawnProcessor(name, pipeline);
+  const start = async (name: string) => {
+    const child = await spawnProcessor(name, pipeline);
     return track(child);
   };
-  start('validator');
-  const first = start('fraud-detector');
+  await start('validator');
+  const first = await start('fraud-detector');
   const fraudGroup = `${pipeline.prefix}fraud-detector`;
   await waitFor(async () => (await committedCount(pipeline, fraudGroup, [pipeline.topics.customerActivity])) > 500, 'the fraud detector to commit some progress');
   first.kill('SIGKILL');
   await exited(first);
-  start('fraud-detector');
+  await start('fraud-detector');
 
   await waitForCaughtUp(pipeline, `${pipeline.prefix}validator`, [pipeline.topics.orderEvents, pipeline.topics.paymentEvents]);
   await waitForCaughtUp(pipeline, fraudGroup, [pipeline.topics.customerActivity]);

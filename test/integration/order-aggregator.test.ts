@@ -39,8 +39,8 @@ function toTopics(pipeline: TestPipeline, records: readonly GeneratedRecord[]): 
   }));
 }
 
-function start(pipeline: TestPipeline): ChildProcess {
-  const child = spawnProcessor('order-aggregator', pipeline);
+async function start(pipeline: TestPipeline): Promise<ChildProcess> {
+  const child = await spawnProcessor('order-aggregator', pipeline);
   return track(child);
 }
 
@@ -83,14 +83,14 @@ test('exactly-once across a SIGKILL mid-stream: every input counts once and the 
   const records = generated(11, 1500);
   await produce(pipeline, toTopics(pipeline, records));
 
-  const first = start(pipeline);
+  const first = await start(pipeline);
   await waitFor(async () => (await committedCount(pipeline, group(pipeline), inputs(pipeline))) > records.length / 4, 'a quarter of the input committed');
   first.kill('SIGKILL');
   await exited(first);
   const atKill = await committedCount(pipeline, group(pipeline), inputs(pipeline));
   expect(atKill).toBeLessThan(records.length); // killed mid-stream, not after the end
 
-  start(pipeline);
+  await start(pipeline);
   await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
   expectExact(await stateLog(pipeline), records);
   expect(await readAll(pipeline, `${pipeline.topics.orderEvents}.dlq`)).toEqual([]);
@@ -101,8 +101,8 @@ test('two instances share the partitions; when one stops the other takes over an
   const pipeline = await createTestPipeline('agg-pair');
   const records = generated(12, 1200);
   const half = Math.floor(records.length / 2);
-  const a = start(pipeline);
-  const b = start(pipeline);
+  const a = await start(pipeline);
+  const b = await start(pipeline);
   await produce(pipeline, toTopics(pipeline, records.slice(0, half)));
   await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
 
@@ -131,7 +131,7 @@ test('poison records go to the dead-letter topic with their headers while the re
     { topic: pipeline.topics.orderEvents, key: victim.key, value: gap },
   ]);
 
-  start(pipeline);
+  await start(pipeline);
   await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
 
   const dlq = await readAll(pipeline, `${pipeline.topics.orderEvents}.dlq`);
@@ -158,13 +158,13 @@ test('a fresh process rebuilds its state from the changelog before processing', 
   // the first half of every order's history, then the rest: the second run needs the first run's state
   const cut = records.length / 2;
   await produce(pipeline, toTopics(pipeline, records.slice(0, cut)));
-  const first = start(pipeline);
+  const first = await start(pipeline);
   await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
   first.kill('SIGTERM');
   await exited(first);
 
   await produce(pipeline, toTopics(pipeline, records.slice(cut)));
-  start(pipeline);
+  await start(pipeline);
   await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
   expectExact(await stateLog(pipeline), records);
   // without the restored state, later events would have been dead-lettered as NOT_PLACED or gaps

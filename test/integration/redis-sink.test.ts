@@ -234,7 +234,7 @@ test('behind the order aggregator (transactional input): Redis equals the fold o
     pipeline,
     events.map((r) => ({ topic: r.topic === TOPIC.orderEvents ? pipeline.topics.orderEvents : pipeline.topics.paymentEvents, key: r.key, value: r.event })),
   );
-  const aggregator = spawnProcessor('order-aggregator', pipeline);
+  const aggregator = await spawnProcessor('order-aggregator', pipeline);
   children.push(aggregator);
   await start(pipeline);
   await waitForCaughtUp(pipeline, `${pipeline.prefix}order-aggregator`, [pipeline.topics.orderEvents, pipeline.topics.paymentEvents]);

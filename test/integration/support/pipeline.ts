@@ -14,6 +14,7 @@ import { catalogRecordSet, createRegistryClient } from '../../../lib/registry';
 import { AvroDecoder, AvroEncoder, TaggedValue } from '../../../lib/serde';
 import { topicNames, TopicNames } from '../../../lib/topics';
 import { avroCodec, RecordCodec } from '../../../processors/runtime/codec';
+import { freePort } from '../../../sinks/bench/private-redis';
 import { readPartitionsToEnd } from '../../../processors/runtime/partition-reader';
 import { config, logger, uniqueName } from './env';
 
@@ -136,15 +137,31 @@ export async function committedCount(pipeline: TestPipeline, groupId: string, to
   }
 }
 
-/** A processor service (processors/<name>/main.ts) as a child process on the test's prefix. */
-export function spawnProcessor(name: string, pipeline: TestPipeline, env: Record<string, string> = {}): ChildProcess {
+/**
+ * A service (e.g. processors/<name>/main.ts) as a child process on the test's
+ * prefix, returned once its /health endpoint answers: by then its signal
+ * handlers are installed, so a SIGTERM means a graceful stop.
+ */
+export async function spawnService(main: string, pipeline: TestPipeline, env: Record<string, string> = {}): Promise<{ child: ChildProcess; httpPort: number }> {
+  const httpPort = await freePort();
   // node with tsx's loader, not the tsx CLI: the CLI runs the program in a child of its own, which a SIGKILL of the CLI would orphan
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'processors', name, 'main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, main)], {
     cwd: ROOT,
-    env: { ...process.env, TOPIC_PREFIX: pipeline.prefix, HTTP_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
+    env: { ...process.env, TOPIC_PREFIX: pipeline.prefix, HTTP_PORT: String(httpPort), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  return child;
+  await waitFor(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${main} exited during start-up (${child.exitCode ?? child.signalCode})`);
+    return fetch(`http://127.0.0.1:${httpPort}/health`).then(
+      () => true,
+      () => false,
+    );
+  }, `${main} to serve /health`);
+  return { child, httpPort };
+}
+
+export async function spawnProcessor(name: string, pipeline: TestPipeline, env: Record<string, string> = {}): Promise<ChildProcess> {
+  return (await spawnService(path.join('processors', name, 'main.ts'), pipeline, env)).child;
 }
 
 export function exited(child: ChildProcess): Promise<number | null> {

@@ -2,10 +2,9 @@
  * Sink services as child processes on a test pipeline's prefix, with a key
  * prefix of their own, and what tests read from them (/metrics).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { freePort } from '../../../sinks/bench/private-redis';
-import { ROOT, TestPipeline } from './pipeline';
+import { spawnService, TestPipeline } from './pipeline';
 
 export interface SpawnedSink {
   readonly child: ChildProcess;
@@ -19,14 +18,7 @@ export function sinkGroup(pipeline: TestPipeline, service: string): string {
 
 /** sinks/<name>/main.ts with TOPIC_PREFIX of the pipeline, on a free HTTP port. */
 export async function spawnSink(name: string, pipeline: TestPipeline, env: Record<string, string> = {}): Promise<SpawnedSink> {
-  const httpPort = await freePort();
-  // node with tsx's loader, not the tsx CLI: a SIGKILL of the CLI would orphan the program it runs
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sinks', name, 'main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, TOPIC_PREFIX: pipeline.prefix, HTTP_PORT: String(httpPort), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  return { child, httpPort };
+  return spawnService(path.join('sinks', name, 'main.ts'), pipeline, env);
 }
 
 /** One metric's value from the sink's /metrics (sum over label sets matching `labels`); undefined when unreachable. */
