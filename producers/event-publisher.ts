@@ -74,8 +74,6 @@ export interface PreparedEvents {
   readonly rejected: readonly RejectedEvent[];
 }
 
-type PrepareResult = { readonly record: PreparedRecord } | { readonly rejected: RejectedEvent };
-
 const COMPACTED_TOPICS: ReadonlySet<string> = new Set(TOPICS.filter((t) => t.cleanupPolicy === 'compact').map((t) => t.name));
 
 function rejection(
@@ -83,9 +81,8 @@ function rejection(
   outgoing: { readonly topic: string; readonly event: unknown },
   reason: string,
   issues: RejectedEvent['issues'] = [],
-): PrepareResult {
-  const type = isTagged(outgoing.event) ? outgoing.event.type : undefined;
-  return { rejected: { index, topic: outgoing.topic, type, reason, issues } };
+): RejectedEvent {
+  return { index, topic: outgoing.topic, type: isTagged(outgoing.event) ? outgoing.event.type : undefined, reason, issues };
 }
 
 function isTagged(event: unknown): event is TaggedValue {
@@ -173,13 +170,42 @@ export class Publisher<M extends MessageMap<M> = TopicMessages> {
    * schema the registry refuses).
    */
   async prepare(events: readonly OutgoingEvent<M>[]): Promise<PreparedEvents> {
-    const results = await Promise.all(events.map((event, index) => this.prepareOne(event, index)));
-    const records: PreparedRecord[] = [];
+    // The hot path of every publish: plain loops, one promise per event (the encoder's), no per-event closures.
+    const slots: Array<PreparedRecord | undefined> = new Array(events.length);
     const rejected: RejectedEvent[] = [];
-    for (const result of results) {
-      if ('record' in result) records.push(result.record);
-      else rejected.push(result.rejected);
+    const encodings: Array<Promise<Buffer>> = [];
+    const encodingIndexes: number[] = [];
+    for (let index = 0; index < events.length; index++) {
+      const outgoing = events[index]!;
+      const problem = this.check(outgoing);
+      if (problem !== undefined) rejected.push(rejection(index, outgoing, problem));
+      else if (outgoing.event === null) slots[index] = this.tombstone(outgoing);
+      else {
+        // The catalog's name for the topic: records are addressed by it, subjects carry the prefix.
+        encodings.push(this.encoder.encode(outgoing.topic, outgoing.event as M[keyof M & string]));
+        encodingIndexes.push(index);
+      }
     }
+    if (encodings.length > 0) {
+      let values: Array<Buffer | undefined>;
+      try {
+        values = await Promise.all(encodings);
+      } catch {
+        values = await this.settleEncodings(encodings, encodingIndexes, events, rejected);
+      }
+      for (let j = 0; j < values.length; j++) {
+        const value = values[j];
+        if (value === undefined) continue;
+        const index = encodingIndexes[j]!;
+        const outgoing = events[index]!;
+        const record = this.keyed(outgoing, value);
+        if (typeof record === 'string') rejected.push(rejection(index, outgoing, record));
+        else slots[index] = record;
+      }
+    }
+    rejected.sort((a, b) => a.index - b.index);
+    const records: PreparedRecord[] = [];
+    for (const record of slots) if (record !== undefined) records.push(record);
     return { records, rejected };
   }
 
@@ -231,53 +257,59 @@ export class Publisher<M extends MessageMap<M> = TopicMessages> {
     return queued.then(() => acknowledged).then(() => count);
   }
 
-  /**
-   * Checks and encodes one event. Not an async function: the hot path makes
-   * one promise per event (the encoder's), not three.
-   */
-  private prepareOne(outgoing: OutgoingEvent<M>, index: number): PrepareResult | Promise<PrepareResult> {
+  /** What is wrong with an event before encoding (topic, key, tombstone rules, shape), or undefined. */
+  private check(outgoing: OutgoingEvent<M>): string | undefined {
     const { topic, key, event } = outgoing as { topic: string; key?: unknown; event: unknown };
     if (!this.knownTopics.has(topic)) {
-      const known = [...this.knownTopics].join(', ');
-      return rejection(index, outgoing, `unknown topic ${JSON.stringify(topic)}; name a catalog topic without TOPIC_PREFIX (${known})`);
+      return `unknown topic ${JSON.stringify(topic)}; name a catalog topic without TOPIC_PREFIX (${[...this.knownTopics].join(', ')})`;
     }
     if (key !== undefined && (typeof key !== 'string' || key === '')) {
-      return rejection(index, outgoing, `key must be a non-empty string when given, got ${JSON.stringify(key)}`);
+      return `key must be a non-empty string when given, got ${JSON.stringify(key)}`;
     }
-    if (event === null) return this.tombstone(topic, key, index, outgoing);
-    if (!isTagged(event)) {
-      return rejection(index, outgoing, 'expected a tagged value { type: <record short name>, value: <record> }, or null for a tombstone');
+    if (event === null) {
+      if (key === undefined) return 'a tombstone (event null) needs a key: the id of the aggregate to erase';
+      if (!this.compacted.has(topic)) {
+        const compacted = [...this.compacted].filter((t) => this.knownTopics.has(t));
+        return `topic ${topic} is not compacted, so a tombstone would erase nothing; tombstones go to ${compacted.join(', ')}`;
+      }
+      return undefined;
     }
-    // The catalog's name for the topic: records are addressed by it, subjects carry the prefix.
-    return this.encoder.encode(topic as keyof M & string, event as M[keyof M & string]).then(
-      (value) => this.keyed(topic, key, event, value, index, outgoing),
-      (err: unknown) => {
-        // Only the event's own faults are rejections; registry trouble fails the whole call.
-        if (err instanceof EncodeError && err.reason !== 'schema-not-registered') return rejection(index, outgoing, err.message, err.issues);
-        throw err;
-      },
-    );
+    if (!isTagged(event)) return 'expected a tagged value { type: <record short name>, value: <record> }, or null for a tombstone';
+    return undefined;
   }
 
-  private tombstone(topic: string, key: string | undefined, index: number, outgoing: OutgoingEvent<M>): PrepareResult {
-    if (key === undefined) return rejection(index, outgoing, 'a tombstone (event null) needs a key: the id of the aggregate to erase');
-    if (!this.compacted.has(topic)) {
-      const compacted = [...this.compacted].filter((t) => this.knownTopics.has(t));
-      return rejection(index, outgoing, `topic ${topic} is not compacted, so a tombstone would erase nothing; tombstones go to ${compacted.join(', ')}`);
-    }
-    return { record: { topic: this.prefix + topic, catalogTopic: topic, message: { key, value: null }, size: key.length } };
+  /** After Promise.all failed: each encoding's outcome, the event's own faults as rejections; anything else is thrown. */
+  private async settleEncodings(
+    encodings: ReadonlyArray<Promise<Buffer>>,
+    indexes: readonly number[],
+    events: readonly OutgoingEvent<M>[],
+    rejected: RejectedEvent[],
+  ): Promise<Array<Buffer | undefined>> {
+    const outcomes = await Promise.allSettled(encodings);
+    return outcomes.map((outcome, j) => {
+      if (outcome.status === 'fulfilled') return outcome.value;
+      const err: unknown = outcome.reason;
+      // Registry trouble (unreachable, a refused or unregistered schema) is not the event's fault: the whole call fails.
+      if (!(err instanceof EncodeError) || err.reason === 'schema-not-registered') throw err;
+      const index = indexes[j]!;
+      rejected.push(rejection(index, events[index]!, err.message, err.issues));
+      return undefined;
+    });
   }
 
-  private keyed(topic: string, key: unknown, event: TaggedValue, value: Buffer, index: number, outgoing: OutgoingEvent<M>): PrepareResult {
-    const recordKey = (key as string | undefined) ?? aggregateIdOf(event.value);
-    if (recordKey === undefined) {
-      return rejection(index, outgoing, `key: ${event.type} has no envelope.aggregateId to key by; give the key explicitly`);
-    }
+  private tombstone(outgoing: OutgoingEvent<M>): PreparedRecord {
+    const key = outgoing.key!;
+    return { topic: this.prefix + outgoing.topic, catalogTopic: outgoing.topic, message: { key, value: null }, size: key.length };
+  }
+
+  /** The encoded event as a Kafka message, or why it cannot be keyed. */
+  private keyed(outgoing: OutgoingEvent<M>, value: Buffer): PreparedRecord | string {
+    const event = outgoing.event as TaggedValue;
+    const key = outgoing.key ?? aggregateIdOf(event.value);
+    if (key === undefined) return `key: ${event.type} has no envelope.aggregateId to key by; give the key explicitly`;
     const headers = eventHeaders(event.type, event.value);
-    const message: Message = { key: recordKey, value, headers };
-    return {
-      record: { topic: this.prefix + topic, catalogTopic: topic, message, size: recordKey.length + value.length + headersSize(headers) },
-    };
+    const message: Message = { key, value, headers };
+    return { topic: this.prefix + outgoing.topic, catalogTopic: outgoing.topic, message, size: key.length + value.length + headersSize(headers) };
   }
 
   private sent(batch: SentBatch): void {

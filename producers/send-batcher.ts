@@ -135,8 +135,15 @@ export class SendBatcher {
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { parts: 0, settled: false, resolve, reject };
       const { maxBatchMessages, maxBatchBytes } = this.settings;
+      let joined: Batch | null = null;
       for (const outgoing of messages) {
         const batch = (this.pending ??= newBatch());
+        if (batch !== joined) {
+          // A call's messages go to consecutive batches: one part per batch it joins.
+          batch.waiters.add(waiter);
+          waiter.parts += 1;
+          joined = batch;
+        }
         let list = batch.byTopic.get(outgoing.topic);
         if (list === undefined) {
           list = [];
@@ -145,10 +152,6 @@ export class SendBatcher {
         list.push(outgoing.message);
         batch.count += 1;
         batch.bytes += outgoing.size;
-        if (!batch.waiters.has(waiter)) {
-          batch.waiters.add(waiter);
-          waiter.parts += 1;
-        }
         if (batch.count >= maxBatchMessages || batch.bytes >= maxBatchBytes) this.cut();
       }
       this.schedule();

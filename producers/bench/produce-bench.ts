@@ -14,7 +14,9 @@
  * is its Avro rate over its raw rate, and the median round ratio is the
  * result. Target: (a) ≥ 80% of (b).
  *
- * Writes the result as JSON to --out and a table to stdout.
+ * Writes the result as JSON to --out and a table to stdout. Exits 0 whether
+ * or not the target is met (the JSON says), so `npm run bench` goes on to
+ * the other benchmarks; 1 only when the benchmark could not run.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,14 +25,15 @@ import type { Producer } from 'kafkajs';
 import { createKafka, producerDefaults } from '../../lib/clients/kafka';
 import { catalogRecordSet, createRegistryClient } from '../../lib/registry';
 import { AvroEncoder } from '../../lib/serde';
-import { EXIT_FAILED, EXIT_OK, columns, runCli } from '../../scripts/cli';
+import { EXIT_OK, runCli } from '../../scripts/cli';
 import { producerCliContext } from '../cli-context';
-import { Publisher, PreparedRecord } from '../event-publisher';
+import { Publisher } from '../event-publisher';
 import { InFlightWindow, inFlightCallsFor } from '../in-flight-window';
 import { GeneratedRecord, generateLifecycles } from '../loadgen/lifecycle';
 import { BENCH_USAGE, BenchArgs, parseBenchArgs } from './bench-args';
+import { BenchPath, ProduceBenchResult, Round, describeRound, median, pathResult, pathRound, renderTable } from './bench-result';
 import { BENCH_TOPICS, createBenchTopics, deleteTopics } from './bench-topics';
-import { MachineDescription, describeMachine } from '../../lib/bench/machine';
+import { describeMachine } from '../../lib/bench/machine';
 import { RawRecord, rawBatches, sendRaw } from './raw-send';
 
 const WARM_UP_EVENTS = 20_000;
@@ -41,15 +44,6 @@ const WARM_UP_EVENTS = 20_000;
  */
 const BENCH_SUBJECT_PREFIX = 'bench.';
 const TARGET_RATIO = 0.8;
-
-type Path = 'avro' | 'raw';
-
-interface PathRound {
-  readonly seconds: number;
-  readonly eventsPerSecond: number;
-  /** CPU time of this process (all threads, GC included) per event: less sensitive to other load than wall time. */
-  readonly cpuMicrosPerEvent: number;
-}
 
 interface Timing {
   readonly seconds: number;
@@ -64,51 +58,6 @@ async function timed(work: () => Promise<unknown>): Promise<Timing> {
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuMicros: used.user + used.system };
 }
 
-interface Round {
-  readonly round: number;
-  readonly avro: PathRound;
-  readonly raw: PathRound;
-  /** avro / raw events per second in this round. */
-  readonly ratio: number;
-}
-
-interface PathResult {
-  readonly description: string;
-  readonly medianEventsPerSecond: number;
-  readonly megabytesPerSecond: number;
-  readonly medianCpuMicrosPerEvent: number;
-}
-
-export interface ProduceBenchResult {
-  readonly benchmark: 'produce';
-  readonly startedAt: string;
-  readonly machine: MachineDescription & { readonly kafka: string; readonly loadAverage: readonly number[] };
-  readonly settings: {
-    readonly events: number;
-    readonly rounds: number;
-    readonly segment: number;
-    readonly batchSize: number;
-    readonly lingerMs: number;
-    readonly seed: number;
-    readonly eventsPerPublishCall: number;
-    readonly publishCallsInFlight: number;
-    readonly producer: string;
-  };
-  readonly avro: PathResult;
-  readonly raw: PathResult;
-  readonly rounds: readonly Round[];
-  /** Median of the rounds' avro / raw ratios. */
-  readonly ratio: number;
-  readonly target: number;
-  readonly meetsTarget: boolean;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 function generate(count: number, seed: number): GeneratedRecord[] {
   const events: GeneratedRecord[] = [];
   // A compressed lifecycle keeps the generator's open orders (memory) small; the events are the same kinds.
@@ -119,81 +68,65 @@ function generate(count: number, seed: number): GeneratedRecord[] {
   return events;
 }
 
-/**
- * The Avro path as an application feeds it: publish calls of `callSize`
- * events, `inFlight` of them awaiting acknowledgement (enough to keep a batch
- * accumulating while the previous one is sent; more only holds more events
- * in memory, which the garbage collector pays for).
- */
-async function timeAvro(publisher: Publisher, events: readonly GeneratedRecord[], args: BenchArgs): Promise<Timing> {
-  return timed(async () => {
-    const window = new InFlightWindow(args.inFlight ?? inFlightCallsFor(args.callSize, args.batchSize));
-    for (let i = 0; i < events.length; i += args.callSize) await window.add(publisher.publish(events.slice(i, i + args.callSize)));
-    await window.drain();
-  });
+/** The two paths over the same events, ready to be timed on any slice. */
+interface Paths {
+  avro(start: number, end: number): Promise<Timing>;
+  raw(start: number, end: number): Promise<Timing>;
 }
 
-function timeRaw(producer: Producer, records: readonly RawRecord[], batchSize: number): Promise<Timing> {
-  return timed(() => sendRaw(producer, rawBatches(records, batchSize)));
-}
-
-function pathResult(description: string, rounds: readonly PathRound[], bytesPerEvent: number): PathResult {
-  const perSecond = median(rounds.map((r) => r.eventsPerSecond));
+function benchPaths(publisher: Publisher, rawProducer: Producer, events: readonly GeneratedRecord[], rawRecords: readonly RawRecord[], args: BenchArgs): Paths {
+  // As an application feeds the publisher: calls of callSize events, enough of them in flight to keep batches full.
+  const inFlight = args.inFlight ?? inFlightCallsFor(args.callSize, args.batchSize);
   return {
-    description,
-    medianEventsPerSecond: Math.round(perSecond),
-    megabytesPerSecond: Math.round(((perSecond * bytesPerEvent) / 1e6) * 100) / 100,
-    medianCpuMicrosPerEvent: Math.round(median(rounds.map((r) => r.cpuMicrosPerEvent)) * 100) / 100,
+    avro: (start, end) =>
+      timed(async () => {
+        const window = new InFlightWindow(inFlight);
+        for (let i = start; i < end; i += args.callSize) await window.add(publisher.publish(events.slice(i, Math.min(end, i + args.callSize))));
+        await window.drain();
+      }),
+    raw: (start, end) => timed(() => sendRaw(rawProducer, rawBatches(rawRecords.slice(start, end), args.batchSize))),
   };
 }
 
-function renderTable(result: ProduceBenchResult): string {
-  const m = result.machine;
-  const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
-  const rate = (n: number) => Math.round(n).toLocaleString('en-US');
-  const summary = [
-    ['path', 'events/s (median)', 'MB/s', 'CPU µs/event'],
-    ['Publisher (validate + Avro + registry)', rate(result.avro.medianEventsPerSecond), result.avro.megabytesPerSecond.toFixed(2), result.avro.medianCpuMicrosPerEvent.toFixed(2)],
-    ['raw kafkajs (same bytes)', rate(result.raw.medianEventsPerSecond), result.raw.megabytesPerSecond.toFixed(2), result.raw.medianCpuMicrosPerEvent.toFixed(2)],
-  ];
-  const rounds = [
-    ['round', 'avro events/s', 'raw events/s', 'ratio', 'avro CPU µs/event', 'raw CPU µs/event'],
-    ...result.rounds.map((r) => [
-      String(r.round),
-      rate(r.avro.eventsPerSecond),
-      rate(r.raw.eventsPerSecond),
-      pct(r.ratio),
-      r.avro.cpuMicrosPerEvent.toFixed(2),
-      r.raw.cpuMicrosPerEvent.toFixed(2),
-    ]),
-  ];
-  return [
-    `produce benchmark: ${result.settings.events.toLocaleString('en-US')} events per path and round, batch ${result.settings.batchSize}, ${result.settings.rounds} round(s) interleaved in segments of ${result.settings.segment.toLocaleString('en-US')}`,
-    ...columns(summary),
-    '',
-    ...columns(rounds),
-    '',
-    `ratio Avro/raw (median of rounds): ${pct(result.ratio)} (target ≥ ${pct(result.target)}: ${result.meetsTarget ? 'met' : 'NOT met'})`,
-    `machine: ${m.cpuModel} × ${m.cpuCount}, ${m.totalMemoryGiB} GiB, ${m.platform}, node ${m.node}, kafkajs ${m.kafkajs}; ${m.kafka}; load average at start ${m.loadAverage.join(' ')}`,
-  ].join('\n');
+/** One round: every event through both paths, interleaved by segment, alternating which goes first. */
+async function measureRound(paths: Paths, events: number, segment: number, round: number): Promise<Round> {
+  const seconds: Record<BenchPath, number> = { avro: 0, raw: 0 };
+  const cpuMicros: Record<BenchPath, number> = { avro: 0, raw: 0 };
+  for (let start = 0, index = 0; start < events; start += segment, index++) {
+    const end = Math.min(events, start + segment);
+    // Alternating cancels what the first of a pair pays (the other's garbage, broker flushes).
+    const order: BenchPath[] = (round + index) % 2 === 0 ? ['avro', 'raw'] : ['raw', 'avro'];
+    for (const p of order) {
+      const timing = await paths[p](start, end);
+      seconds[p] += timing.seconds;
+      cpuMicros[p] += timing.cpuMicros;
+    }
+  }
+  const avro = pathRound(events, seconds.avro, cpuMicros.avro);
+  const raw = pathRound(events, seconds.raw, cpuMicros.raw);
+  return { round, avro, raw, ratio: Math.round((avro.eventsPerSecond / raw.eventsPerSecond) * 1000) / 1000 };
+}
+
+function describeKafka(brokers: readonly string[]): string {
+  const local = brokers.every((b) => /^(127\.|localhost)/.test(b));
+  return `broker(s) ${brokers.join(',')}${local ? ' on this machine (loopback), sharing its CPUs' : ''}`;
 }
 
 export async function runProduceBench(args: BenchArgs, progress: (line: string) => void = () => {}): Promise<ProduceBenchResult> {
   const { config, logger } = producerCliContext('produce-bench');
   const startedAt = new Date().toISOString();
-  // Other work on the machine (the broker's own, other processes) moves the absolute figures; the ratio is what compares.
+  // Other work on the machine moves the absolute figures; the ratio is what compares.
   const loadAverage = os.loadavg().map((n) => Math.round(n * 100) / 100);
   const runId = `bench-${Date.now().toString(36)}`;
-  const prefixes: Record<Path, string> = { avro: `${runId}-avro.`, raw: `${runId}-raw.` };
+  const prefixes: Record<BenchPath, string> = { avro: `${runId}-avro.`, raw: `${runId}-raw.` };
   const kafka = createKafka(config.kafka, logger, `${config.kafka.clientId}-bench`);
   const admin = kafka.admin();
   await admin.connect();
   const topics: string[] = [];
   const records = catalogRecordSet(undefined, { topicPrefix: BENCH_SUBJECT_PREFIX });
-  const encoder = new AvroEncoder({ registry: createRegistryClient(config.schemaRegistry, { logger }), records, logger });
   const publisher = new Publisher({
     producer: kafka.producer(producerDefaults()),
-    encoder,
+    encoder: new AvroEncoder({ registry: createRegistryClient(config.schemaRegistry, { logger }), records, logger }),
     records,
     topicPrefix: prefixes.avro,
     batch: { maxBatchMessages: args.batchSize, lingerMs: args.lingerMs },
@@ -211,55 +144,25 @@ export async function runProduceBench(args: BenchArgs, progress: (line: string) 
     // The raw path's bytes: exactly what the publisher sends (key, Avro value, headers), encoded now, off the clock.
     const prepared = await publisher.prepare(events);
     if (prepared.rejected.length > 0) throw new Error(`generated events failed validation: ${prepared.rejected[0]!.reason}`);
-    const rawRecords: RawRecord[] = prepared.records.map((r: PreparedRecord) => ({ topic: prefixes.raw + r.catalogTopic, message: r.message }));
-    const bytes = prepared.records.reduce((sum, r) => sum + r.size, 0);
+    const rawRecords = prepared.records.map((r): RawRecord => ({ topic: prefixes.raw + r.catalogTopic, message: r.message }));
+    const bytesPerEvent = prepared.records.reduce((sum, r) => sum + r.size, 0) / events.length;
+    const paths = benchPaths(publisher, rawProducer, events, rawRecords, args);
 
     progress('warming up (not measured)…');
     const warmUp = Math.min(WARM_UP_EVENTS, events.length);
-    await timeAvro(publisher, events.slice(0, warmUp), args);
-    await timeRaw(rawProducer, rawRecords.slice(0, warmUp), args.batchSize);
+    await paths.avro(0, warmUp);
+    await paths.raw(0, warmUp);
 
     const rounds: Round[] = [];
-    let segmentIndex = 0;
     for (let round = 1; round <= args.rounds; round++) {
-      const seconds: Record<Path, number> = { avro: 0, raw: 0 };
-      const cpuMicros: Record<Path, number> = { avro: 0, raw: 0 };
-      for (let start = 0; start < events.length; start += args.segment, segmentIndex++) {
-        const end = Math.min(events.length, start + args.segment);
-        // Alternating which path goes first cancels what the first one pays (the other's garbage, broker flushes).
-        const order: Path[] = segmentIndex % 2 === 0 ? ['avro', 'raw'] : ['raw', 'avro'];
-        for (const p of order) {
-          const timing = p === 'avro' ? await timeAvro(publisher, events.slice(start, end), args) : await timeRaw(rawProducer, rawRecords.slice(start, end), args.batchSize);
-          seconds[p] += timing.seconds;
-          cpuMicros[p] += timing.cpuMicros;
-        }
-      }
-      const pathRound = (p: Path): PathRound => ({
-        seconds: Math.round(seconds[p] * 1000) / 1000,
-        eventsPerSecond: Math.round(events.length / seconds[p]),
-        cpuMicrosPerEvent: Math.round((cpuMicros[p] / events.length) * 100) / 100,
-      });
-      const avroRound = pathRound('avro');
-      const rawRound = pathRound('raw');
-      const result = { round, avro: avroRound, raw: rawRound, ratio: Math.round((avroRound.eventsPerSecond / rawRound.eventsPerSecond) * 1000) / 1000 };
-      rounds.push(result);
-      progress(
-        `round ${round}/${args.rounds}: avro ${avroRound.eventsPerSecond.toLocaleString('en-US')} events/s (${avroRound.cpuMicrosPerEvent} µs CPU/event), raw ${rawRound.eventsPerSecond.toLocaleString('en-US')} events/s (${rawRound.cpuMicrosPerEvent} µs CPU/event), ratio ${(result.ratio * 100).toFixed(1)}%`,
-      );
+      rounds.push(await measureRound(paths, events.length, args.segment, round));
+      progress(describeRound(rounds[rounds.length - 1]!, args.rounds));
     }
-
-    const bytesPerEvent = bytes / events.length;
-    const avro = pathResult(
-      'Publisher.publish: validate + Avro encode (schema ids cached) + key + headers + batching, idempotent kafkajs producer',
-      rounds.map((r) => r.avro),
-      bytesPerEvent,
-    );
-    const raw = pathResult('kafkajs sendBatch of the same pre-encoded messages (key, value, headers), same batch size, idempotent producer', rounds.map((r) => r.raw), bytesPerEvent);
     const ratio = Math.round(median(rounds.map((r) => r.ratio)) * 1000) / 1000;
     return {
       benchmark: 'produce',
       startedAt,
-      machine: { ...describeMachine(), loadAverage, kafka: `broker(s) ${config.kafka.brokers.join(',')}${config.kafka.brokers.every((b) => /^(127\.|localhost)/.test(b)) ? ' on this machine (loopback), sharing its CPUs' : ''}` },
+      machine: { ...describeMachine(), loadAverage, kafka: describeKafka(config.kafka.brokers) },
       settings: {
         events: events.length,
         rounds: args.rounds,
@@ -271,8 +174,16 @@ export async function runProduceBench(args: BenchArgs, progress: (line: string) 
         publishCallsInFlight: args.inFlight ?? inFlightCallsFor(args.callSize, args.batchSize),
         producer: 'producerDefaults(): idempotent, acks=all, maxInFlightRequests 1, Java-compatible partitioner, no compression',
       },
-      avro,
-      raw,
+      avro: pathResult(
+        'Publisher.publish: validate + Avro encode (schema ids cached) + key + headers + batching, idempotent kafkajs producer',
+        rounds.map((r) => r.avro),
+        bytesPerEvent,
+      ),
+      raw: pathResult(
+        'kafkajs sendBatch of the same pre-encoded messages (key, value, headers), same batch size, idempotent producer',
+        rounds.map((r) => r.raw),
+        bytesPerEvent,
+      ),
       rounds,
       ratio,
       target: TARGET_RATIO,
@@ -292,7 +203,7 @@ async function main(): Promise<number> {
   await mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
   await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderTable(result)}\nresult written to ${args.out}\n`);
-  return result.meetsTarget ? EXIT_OK : EXIT_FAILED;
+  return EXIT_OK;
 }
 
 if (require.main === module) runCli(BENCH_USAGE, main);
