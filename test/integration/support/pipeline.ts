@@ -8,6 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka, producerDefaults } from '../../../lib/clients/kafka';
+import { consumerLag, totalLag } from '../../../lib/admin/consumer-lag';
 import { desiredTopics } from '../../../lib/admin/topic-plan';
 import { provisionTopics } from '../../../lib/admin/provision-topics';
 import { catalogRecordSet, createRegistryClient } from '../../../lib/registry';
@@ -27,9 +28,27 @@ export interface TestPipeline {
   readonly codec: RecordCodec;
 }
 
-/** A fresh prefix with every pipeline topic provisioned under it. */
+// Every test pipeline's topics are deleted when its test file ends: a single
+// broker holds a few file handles per partition, and topics left by every
+// run would exhaust its open-file limit on a developer's machine.
+const createdPrefixes: string[] = [];
+afterAll(async () => {
+  if (createdPrefixes.length === 0) return;
+  const admin = createKafka(config.kafka, logger).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((topic) => createdPrefixes.some((prefix) => topic.startsWith(prefix)));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } finally {
+    createdPrefixes.splice(0);
+    await admin.disconnect();
+  }
+});
+
+/** A fresh prefix with every pipeline topic provisioned under it (deleted when the test file ends). */
 export async function createTestPipeline(base: string): Promise<TestPipeline> {
   const prefix = `${uniqueName(base)}.`;
+  createdPrefixes.push(prefix);
   const kafka = createKafka(config.kafka, logger);
   const admin = kafka.admin();
   await admin.connect();
@@ -103,15 +122,7 @@ export async function waitForCaughtUp(pipeline: TestPipeline, groupId: string, t
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      let behind = 0;
-      for (const topic of topics) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        for (const end of ends) {
-          const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-          behind += Math.max(0, Number(end.high) - Math.max(0, Number(at)));
-        }
-      }
+      const behind = totalLag(await consumerLag(admin, groupId, topics));
       if (behind === 0) return;
       if (Date.now() > deadline) throw new Error(`group ${groupId} is still ${behind} records behind on ${topics.join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
