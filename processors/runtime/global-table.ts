@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../../lib/logger';
+import { EndTracker, onMarkerOnlyBatches } from './end-tracker';
 import type { ReadonlyTable, TableSpec } from './processor';
 
 export class GlobalTable<V> implements ReadonlyTable<V> {
@@ -35,9 +36,8 @@ export class GlobalTable<V> implements ReadonlyTable<V> {
   async start(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
-    const ends = new Map((await admin.fetchTopicOffsets(this.spec.topic)).map((o) => [o.partition, Number(o.high)]));
+    const tracker = new EndTracker(await admin.fetchTopicOffsets(this.spec.topic));
     await admin.disconnect();
-    const behind = new Set([...ends].filter(([, high]) => high > 0).map(([partition]) => partition));
 
     const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 100 });
     this.consumer = consumer;
@@ -45,18 +45,12 @@ export class GlobalTable<V> implements ReadonlyTable<V> {
     await consumer.subscribe({ topic: this.spec.topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const reached = (partition: number, lastOffset: string) => {
-        if (!behind.has(partition) || Number(lastOffset) + 1 < (ends.get(partition) ?? 0)) return;
-        behind.delete(partition);
-        if (behind.size === 0) {
-          this.logger.info({ table: this.spec.name, rows: this.rows.size }, 'table loaded');
-          resolve();
-        }
+        if (!tracker.reached(partition, lastOffset) || !tracker.done) return;
+        this.logger.info({ table: this.spec.name, rows: this.rows.size }, 'table loaded');
+        resolve();
       };
-      if (behind.size === 0) resolve();
-      // batches of transaction markers only show in this event (see partition-reader.ts)
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        if (payload.batchSize === 0) reached(payload.partition, payload.lastOffset);
-      });
+      if (tracker.done) resolve();
+      onMarkerOnlyBatches(consumer, (_topic, partition, lastOffset) => reached(partition, lastOffset));
       consumer
         .run({
           autoCommit: false,

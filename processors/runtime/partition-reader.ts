@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../../lib/logger';
+import { EndTracker, onMarkerOnlyBatches } from './end-tracker';
 
 export interface ReadProgress {
   readonly partition: number;
@@ -34,18 +35,18 @@ export async function readPartitionsToEnd(options: PartitionReadOptions): Promis
   const { kafka, topic, logger } = options;
   const admin = kafka.admin();
   await admin.connect();
-  let ends: Map<number, { low: number; high: number }>;
+  let tracker: EndTracker;
+  let lows: Map<number, number>;
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
     const wanted = new Set(options.partitions ?? offsets.map((o) => o.partition));
-    ends = new Map(
-      offsets.filter((o) => wanted.has(o.partition)).map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]),
-    );
+    const ranges = offsets.filter((o) => wanted.has(o.partition));
+    tracker = new EndTracker(ranges);
+    lows = new Map(ranges.map((o) => [o.partition, Number(o.low)]));
   } finally {
     await admin.disconnect();
   }
-  const remaining = new Set([...ends].filter(([, { low, high }]) => high > low).map(([partition]) => partition));
-  if (remaining.size === 0) return 0;
+  if (tracker.done) return 0;
 
   const groupId = `${options.groupPrefix}-reader-${randomUUID()}`;
   const consumer = kafka.consumer({
@@ -62,33 +63,27 @@ export async function readPartitionsToEnd(options: PartitionReadOptions): Promis
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const reached = (partition: number, lastOffset: string) => {
-        const end = ends.get(partition);
-        if (!end || !remaining.has(partition) || Number(lastOffset) + 1 < end.high) return;
-        remaining.delete(partition);
+        if (!tracker.reached(partition, lastOffset)) return;
         consumer.pause([{ topic, partitions: [partition] }]);
-        if (remaining.size === 0) resolve();
+        if (tracker.done) resolve();
       };
-      // A transactional topic ends with commit markers, which kafkajs filters out
-      // without calling eachBatch: a batch of markers only shows in this event.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        if (payload.batchSize === 0) reached(payload.partition, payload.lastOffset);
-      });
+      onMarkerOnlyBatches(consumer, (_topic, partition, lastOffset) => reached(partition, lastOffset));
       consumer
         .run({
           autoCommit: false,
           eachBatch: async ({ batch }) => {
             const { partition } = batch;
-            const end = ends.get(partition);
-            if (!end || !remaining.has(partition)) {
+            const end = tracker.endOf(partition);
+            if (end === undefined) {
               consumer.pause([{ topic, partitions: [partition] }]);
               return;
             }
-            const messages = batch.messages.filter((m) => Number(m.offset) < end.high);
+            const messages = batch.messages.filter((m) => Number(m.offset) < end);
             if (messages.length > 0) await options.onBatch(partition, messages);
             const read = (readPerPartition.get(partition) ?? 0) + messages.length;
             readPerPartition.set(partition, read);
             total += messages.length;
-            options.onProgress?.({ partition, read, total: end.high - end.low });
+            options.onProgress?.({ partition, read, total: end - (lows.get(partition) ?? 0) });
             await options.keepAlive?.();
             reached(partition, batch.lastOffset());
           },

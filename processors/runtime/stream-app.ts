@@ -11,6 +11,7 @@ import { Batch, Consumer, Kafka, KafkaJSError } from 'kafkajs';
 import type { Logger } from '../../lib/logger';
 import type { TaggedValue } from '../../lib/serde';
 import type { RecordCodec } from './codec';
+import { onMarkerOnlyBatches } from './end-tracker';
 import { GlobalTable } from './global-table';
 import type { HealthReport } from './http-endpoint';
 import { Lock } from './lock';
@@ -80,10 +81,9 @@ export class StreamApp<In extends TaggedValue> {
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     this.consumer = consumer;
-    const { REBALANCING, GROUP_JOIN, CRASH, END_BATCH_PROCESS } = consumer.events;
-    consumer.on(END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.batchSize !== 0) return;
-      void this.lock.run(async () => this.tasks.get(payload.partition)?.skipMarkers(payload.topic, payload.lastOffset));
+    const { REBALANCING, GROUP_JOIN, CRASH } = consumer.events;
+    onMarkerOnlyBatches(consumer, (topic, partition, lastOffset) => {
+      void this.lock.run(async () => this.tasks.get(partition)?.skipMarkers(topic, lastOffset));
     });
     // Fired synchronously just before kafkajs rejoins: drop uncommitted work
     // now, so nothing is committed for partitions that may move.

@@ -42,6 +42,7 @@ import { SinkMetrics } from './sink-metrics';
 import type { SinkSettings } from './sink-settings';
 import type { SinkWriter } from './sink-writer';
 import { TimeoutError, withTimeout } from './with-timeout';
+import { onMarkerOnlyBatches } from '../../processors/runtime/end-tracker';
 
 export interface SinkFetchSettings {
   readonly maxBytesPerPartition: number;
@@ -181,7 +182,7 @@ export class SinkEngine<V extends TaggedValue> {
   }
 
   private listen(consumer: Consumer): void {
-    const { REBALANCING, GROUP_JOIN, END_BATCH_PROCESS, CRASH } = consumer.events;
+    const { REBALANCING, GROUP_JOIN, CRASH } = consumer.events;
     // kafkajs restarts every partition from its committed offset after a join: what is pending would come again
     consumer.on(REBALANCING, () => void this.lock.run(async () => this.dropPending('rebalance')));
     consumer.on(GROUP_JOIN, ({ payload }) => {
@@ -197,13 +198,12 @@ export class SinkEngine<V extends TaggedValue> {
         this.options.hooks?.joined?.(payload.memberAssignment);
       });
     });
-    // A fetch of transaction markers only (or aborted records) never reaches eachBatch: kafkajs moves past it
-    // itself, and the engine must commit past it too or the group would stay one record behind forever.
-    consumer.on(END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.batchSize !== 0) return;
+    // kafkajs moves past a fetch of markers only by itself; the engine must commit past it
+    // too, or the group would stay one record behind forever.
+    onMarkerOnlyBatches(consumer, (topic, partition, lastOffset) => {
       void this.lock.run(async () => {
-        if (this.state !== 'running' || this.backingOff || !this.isAssigned(payload.topic, payload.partition)) return;
-        this.pending.advance(payload.topic, payload.partition, (BigInt(payload.lastOffset) + 1n).toString());
+        if (this.state !== 'running' || this.backingOff || !this.isAssigned(topic, partition)) return;
+        this.pending.advance(topic, partition, (BigInt(lastOffset) + 1n).toString());
         this.scheduleLinger();
       });
     });
