@@ -1,10 +1,5 @@
-/** The fraud detector service: `npm run processor:fraud-detector`. Thresholds: FRAUD_* variables (README). */
+/** The fraud-detector service: `npm run processor:fraud-detector`. */
 import { startProcessorService } from '../runtime/service';
-import { fraudDetector } from './processor';
-import { fraudConfigFromEnv } from './env-config';
+import { fraudDetectorService } from './service';
 
-startProcessorService({
-  service: 'fraud-detector',
-  defaultHttpPort: 19302,
-  build: (topics, codec, config, name) => fraudDetector(topics, codec, fraudConfigFromEnv(config.fraud), name),
-});
+startProcessorService(fraudDetectorService);

@@ -37,7 +37,7 @@ export const FRAUD_COUNTERS_STORE = 'fraud-counters';
 export const SOURCE_CLOCKS_STORE = 'source-clocks';
 export const FRAUD_REJECTION = { tombstone: 'TOMBSTONE', keyMismatch: 'KEY_MISMATCH' } as const;
 
-type ActivityMessage = TaggedValue & { readonly type: 'CustomerActivity'; readonly value: CustomerActivity };
+export type ActivityMessage = TaggedValue & { readonly type: 'CustomerActivity'; readonly value: CustomerActivity };
 
 /** One window store for every rule: keys are "<rule>/<customerId>". */
 function windowKey(rule: FraudRule, customerId: string): string {

@@ -1,9 +1,5 @@
-/** The order aggregator service: `npm run processor:order-aggregator`. */
+/** The order-aggregator service: `npm run processor:order-aggregator`. */
 import { startProcessorService } from '../runtime/service';
-import { orderAggregator } from './processor';
+import { orderAggregatorService } from './service';
 
-startProcessorService({
-  service: 'order-aggregator',
-  defaultHttpPort: 19301,
-  build: (topics, codec, _config, name) => orderAggregator(topics, codec, name),
-});
+startProcessorService(orderAggregatorService);

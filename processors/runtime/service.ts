@@ -6,10 +6,9 @@
 import { createKafka } from '../../lib/clients/kafka';
 import { AppConfig, ConfigError, describeConfig, loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import { catalogRecordSet, createRegistryClient } from '../../lib/registry';
-import { AvroDecoder, AvroEncoder } from '../../lib/serde';
 import { topicNames, TopicNames } from '../../lib/topics';
-import { avroCodec, RecordCodec } from './codec';
+import type { RecordCodec } from './codec';
+import { registryCodec } from './registry-codec';
 import { startHttpEndpoint } from './http-endpoint';
 import type { ProcessorDefinition } from './processor';
 import { StreamApp } from './stream-app';
@@ -21,6 +20,11 @@ export interface ProcessorService<In extends TaggedValue> {
   /** /health and /metrics port unless HTTP_PORT says otherwise. */
   readonly defaultHttpPort: number;
   build(topics: TopicNames, codec: RecordCodec, config: AppConfig, name: string): ProcessorDefinition<In>;
+}
+
+/** The processor a service runs, on the configured prefix: its group is `<TOPIC_PREFIX><service>`. */
+export function buildDefinition<In extends TaggedValue>(spec: ProcessorService<In>, config: AppConfig, codec: RecordCodec): ProcessorDefinition<In> {
+  return spec.build(topicNames(config.topicPrefix), codec, config, `${config.topicPrefix}${spec.service}`);
 }
 
 function loadConfigOrExit(): AppConfig {
@@ -40,11 +44,8 @@ export async function runProcessorService<In extends TaggedValue>(spec: Processo
   const logger = createLogger(spec.service, config.logLevel);
   logger.info({ config: describeConfig(config) }, 'starting');
   const kafka = createKafka(config.kafka, logger, spec.service);
-  const registry = createRegistryClient(config.schemaRegistry, { logger });
-  const records = catalogRecordSet(undefined, { topicPrefix: config.topicPrefix });
-  const codec = avroCodec(new AvroEncoder({ registry, records, logger }), new AvroDecoder({ registry, records, logger }), config.topicPrefix);
-  const name = `${config.topicPrefix}${spec.service}`;
-  const app = new StreamApp({ kafka, definition: spec.build(topicNames(config.topicPrefix), codec, config, name), codec, logger });
+  const codec = registryCodec(config, logger);
+  const app = new StreamApp({ kafka, definition: buildDefinition(spec, config, codec), codec, logger });
   const http = await startHttpEndpoint(config.httpPort ?? spec.defaultHttpPort, app.metrics.registry, () => app.health());
   logger.info({ port: http.port }, 'health and metrics endpoint listening');
 

@@ -1,9 +1,5 @@
-/** The stateless validator service: `npm run processor:validator`. */
+/** The validator service: `npm run processor:validator`. */
 import { startProcessorService } from '../runtime/service';
-import { validator } from './processor';
+import { validatorService } from './service';
 
-startProcessorService({
-  service: 'validator',
-  defaultHttpPort: 19300,
-  build: (topics, codec, _config, name) => validator(topics, codec, name),
-});
+startProcessorService(validatorService);

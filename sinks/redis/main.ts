@@ -1,18 +1,5 @@
-/**
- * The Redis sink service: orders.state, fraud.counters and fraud.alerts
- * materialized in Redis for key lookups (layout in keys.ts).
- *   npx tsx sinks/redis/main.ts      (proposed: npm run sink:redis)
- */
+/** The Redis sink service: `npm run sink:redis`. */
 import { startSinkService } from '../runtime/sink-service';
-import { REDIS_SINK_BATCH } from './batching';
-import { sinkKeyPrefix } from './keys';
-import type { RedisSinkValue } from './plan-batch';
-import { RedisSinkWriter } from './redis-writer';
+import { redisSinkService } from './service';
 
-startSinkService<RedisSinkValue>({
-  service: 'redis-sink',
-  defaultHttpPort: 19401,
-  inputs: (topics) => [topics.orderState, topics.fraudCounters, topics.fraudAlerts],
-  createWriter: (config) => new RedisSinkWriter({ redis: config.redis, keyPrefix: sinkKeyPrefix(config) }),
-  defaults: { batching: REDIS_SINK_BATCH },
-});
+startSinkService(redisSinkService);

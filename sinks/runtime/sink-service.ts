@@ -8,10 +8,9 @@
 import { createKafka } from '../../lib/clients/kafka';
 import { AppConfig, ConfigError, describeConfig, loadConfig } from '../../lib/config';
 import { createLogger, Logger } from '../../lib/logger';
-import { catalogRecordSet, createRegistryClient } from '../../lib/registry';
-import { AvroDecoder, AvroEncoder, TaggedValue } from '../../lib/serde';
+import type { TaggedValue } from '../../lib/serde';
 import { topicNames, TopicNames } from '../../lib/topics';
-import { avroCodec } from '../../processors/runtime/codec';
+import { registryCodec } from '../../processors/runtime/registry-codec';
 import { startHttpEndpoint } from '../../processors/runtime/http-endpoint';
 import { SinkEngine } from './sink-engine';
 import { readSinkSettings, SinkSettings, SinkSettingsDefaults } from './sink-settings';
@@ -52,10 +51,7 @@ export async function runSinkService<V extends TaggedValue>(spec: SinkService<V>
   const logger = createLogger(spec.service, config.logLevel);
   logger.info({ config: describeConfig(config), settings }, 'starting');
   const kafka = createKafka(config.kafka, logger, spec.service);
-  const registry = createRegistryClient(config.schemaRegistry, { logger });
-  const records = catalogRecordSet(undefined, { topicPrefix: config.topicPrefix });
-  // the encoder is never used by a sink; avroCodec takes both halves
-  const codec = avroCodec(new AvroEncoder({ registry, records, logger, autoRegister: false }), new AvroDecoder({ registry, records, logger }), config.topicPrefix);
+  const codec = registryCodec(config, logger, { autoRegister: false });
   const name = `${config.topicPrefix}${spec.service}`;
 
   let stopping = false;
