@@ -87,10 +87,15 @@ async function main(): Promise<number> {
 
   const { config, logger } = cliContext('rebuild');
   const kafka = createKafka(config.kafka, logger, 'rebuild');
-  const admin = kafka.admin();
+  let admin = kafka.admin();
   await admin.connect();
   try {
     const target = rebuildTarget(name, config, logger);
+    const existing = new Set(await admin.listTopics());
+    const missing = target.inputs.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      throw new Error(`${target.service} reads ${missing.join(', ')}, which does not exist: is TOPIC_PREFIX right ("${config.topicPrefix}")? scripts/topics creates the pipeline's topics`);
+    }
     await assertGroupInactive(admin, target.group, `stop the ${target.service} service first (scripts/services stop ${target.service})`);
     const downstream = await downstreamGroups(admin, target);
     for (const d of downstream) await assertGroupInactive(admin, d.group, `it reads ${d.topics.join(', ')}, which this rebuild empties: stop it first`);
@@ -107,6 +112,12 @@ async function main(): Promise<number> {
     }
 
     process.stdout.write(`${await target.clear(admin)}\n`);
+    if (target.derivedTopics.length > 0) {
+      // a client that knew the deleted topics keeps their old leaders in its metadata: start afresh
+      await admin.disconnect();
+      admin = kafka.admin();
+      await admin.connect();
+    }
     const moves = await planOffsetReset(admin, target.group, target.inputs, { kind: 'earliest' });
     await applyOffsetReset(admin, target.group, moves);
     const start = new Map(moves.map((m) => [positionKey(m.topic, m.partition), m.to]));

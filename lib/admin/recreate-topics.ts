@@ -13,9 +13,21 @@ import { desiredTopics } from './topic-plan';
 const WAIT_MS = 60_000;
 const POLL_MS = 200;
 
+// What a broker answers about a topic deleted or created a moment ago, until its metadata settles.
+const SETTLING = /not the leader|does not host|UNKNOWN_TOPIC|LEADER_NOT_AVAILABLE|already exists|marked for deletion/i;
+
+async function settledCheck(condition: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await condition();
+  } catch (error) {
+    if (SETTLING.test(`${(error as { type?: string }).type} ${(error as Error).message}`)) return false;
+    throw error;
+  }
+}
+
 async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + WAIT_MS;
-  while (!(await condition())) {
+  while (!(await settledCheck(condition))) {
     if (Date.now() > deadline) throw new Error(`${what} did not happen within ${WAIT_MS / 1000} s: is the broker healthy (scripts/infra status)?`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -38,6 +50,7 @@ export async function recreateTopics(admin: Admin, names: readonly string[], pre
   // a broker may still be dropping the old partitions: create until every topic exists and is empty
   await until(`recreating ${names.join(', ')}`, async () => {
     await provisionTopics(admin, plan, { logger });
+    await admin.fetchTopicMetadata({ topics: [...names] });
     for (const name of names) {
       const offsets = await admin.fetchTopicOffsets(name);
       if (offsets.some((o) => Number(o.high) !== 0)) return false;
