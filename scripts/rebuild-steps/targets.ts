@@ -22,6 +22,7 @@ import { deleteKeysWithPrefix } from '../../sinks/redis/clear-keys';
 import { sinkKeyPrefix } from '../../sinks/redis/keys';
 import { redisSinkService } from '../../sinks/redis/service';
 import type { TaggedValue } from '../../lib/serde';
+import { pipelineService } from '../pipeline-services';
 
 export const TARGET_NAMES = ['redis', 'clickhouse', 'validator', 'order-aggregator', 'fraud-detector'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -51,7 +52,7 @@ function processorTarget<In extends TaggedValue>(name: TargetName, spec: Process
   return {
     name,
     service: spec.service,
-    main: `processors/${spec.service}/main.ts`,
+    main: pipelineService(spec.service).main,
     group: definition.name,
     inputs: definition.inputs,
     derivedTopics,
@@ -77,7 +78,7 @@ export function rebuildTarget(name: TargetName, config: AppConfig, logger: Logge
       return {
         name,
         service: redisSinkService.service,
-        main: 'sinks/redis/main.ts',
+        main: pipelineService(redisSinkService.service).main,
         group: `${config.topicPrefix}${redisSinkService.service}`,
         inputs: redisSinkService.inputs(topics),
         derivedTopics: [],
@@ -97,7 +98,7 @@ export function rebuildTarget(name: TargetName, config: AppConfig, logger: Logge
       return {
         name,
         service: clickhouseSinkService.service,
-        main: 'sinks/clickhouse/main.ts',
+        main: pipelineService(clickhouseSinkService.service).main,
         group: `${config.topicPrefix}${clickhouseSinkService.service}`,
         inputs: clickhouseSinkService.inputs(topics),
         derivedTopics: [],
