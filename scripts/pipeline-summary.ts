@@ -11,25 +11,21 @@ import { createKafka } from '../lib/clients/kafka';
 import { createRedis } from '../lib/clients/redis';
 import { loadConfig } from '../lib/config';
 import { consumerLag, PartitionLag, totalLag } from '../lib/admin/consumer-lag';
+import { worstLevel } from '../lib/admin/lag-level';
+import { groupTimeLag } from '../lib/admin/time-lag';
 import { createLogger } from '../lib/logger';
 import { deadLetterTopic, topicNames } from '../lib/topics';
 import { customersWithMostAlerts, ordersByStatus, revenuePerDay, runQuery, topSkus } from '../sinks/clickhouse/queries';
 import { readCustomer, readOrder } from '../sinks/redis/read-model';
 import { redisKeys, sinkKeyPrefix } from '../sinks/redis/keys';
+import { PIPELINE_SERVICES } from './pipeline-services';
 
 const config = loadConfig();
 const logger = createLogger('pipeline-summary', 'warn');
 const topics = topicNames(config.topicPrefix);
-const group = (service: string) => `${config.topicPrefix}${service}`;
 
 /** Who reads what: the groups whose lag says whether the pipeline caught up. */
-const READERS: Array<{ group: string; topics: string[] }> = [
-  { group: group('validator'), topics: [topics.orderEvents, topics.paymentEvents] },
-  { group: group('order-aggregator'), topics: [topics.orderEvents, topics.paymentEvents] },
-  { group: group('fraud-detector'), topics: [topics.customerActivity] },
-  { group: group('redis-sink'), topics: [topics.orderState, topics.fraudCounters, topics.fraudAlerts] },
-  { group: group('clickhouse-sink'), topics: [topics.orderEvents, topics.paymentEvents, topics.orderState, topics.fraudAlerts] },
-];
+const READERS = PIPELINE_SERVICES.map((service) => ({ group: service.group(config), topics: service.inputs(config, logger) }));
 
 function timeoutMs(): number {
   const at = process.argv.indexOf('--timeout');
@@ -48,7 +44,7 @@ async function main(): Promise<void> {
   await admin.connect();
 
   const deadline = Date.now() + timeoutMs();
-  let lags: Array<{ group: string; lags: PartitionLag[] }> = [];
+  let lags: Array<{ group: string; lags: readonly PartitionLag[] }> = [];
   for (;;) {
     lags = await Promise.all(READERS.map(async (r) => ({ group: r.group, lags: await consumerLag(admin, r.group, r.topics) })));
     const behind = lags.reduce((sum, l) => sum + totalLag(l.lags), 0);
@@ -69,6 +65,7 @@ async function main(): Promise<void> {
   for (const topic of [topics.orderEvents, topics.paymentEvents, topics.customerActivity]) {
     line(`  ${deadLetterTopic(topic).padEnd(36)} ${await records(deadLetterTopic(topic))} dead letters`);
   }
+  const timeLags = await Promise.all(READERS.map((r) => groupTimeLag(kafka, admin, r.group, r.topics, logger)));
   await admin.disconnect();
 
   const clickhouse = createClickHouse(config.clickhouse, 'default');
@@ -101,8 +98,12 @@ async function main(): Promise<void> {
   }
   await redis.quit();
 
-  line('\n== lag ==');
-  for (const { group: name, lags: partitions } of lags) line(`  ${name.padEnd(36)} ${totalLag(partitions)} records behind`);
+  line('\n== lag (scripts/lag for every partition) ==');
+  for (const [i, partitions] of timeLags.entries()) {
+    const oldest = Math.max(0, ...partitions.map((p) => p.timeLagMs));
+    const name = READERS[i]?.group ?? '';
+    line(`  ${name.padEnd(36)} ${String(totalLag(partitions)).padStart(6)} records behind, oldest ${oldest} ms: ${worstLevel(partitions.map((p) => p.level))}`);
+  }
 }
 
 main().catch((error: unknown) => {

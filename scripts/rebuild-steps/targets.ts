@@ -10,7 +10,6 @@ import { createClickHouse } from '../../lib/clients/clickhouse';
 import { createRedis } from '../../lib/clients/redis';
 import type { AppConfig } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
-import { topicNames } from '../../lib/topics';
 import { fraudDetectorService } from '../../processors/fraud-detector/service';
 import { orderAggregatorService } from '../../processors/order-aggregator/service';
 import { registryCodec } from '../../processors/runtime/registry-codec';
@@ -65,7 +64,6 @@ function processorTarget<In extends TaggedValue>(name: TargetName, spec: Process
 }
 
 export function rebuildTarget(name: TargetName, config: AppConfig, logger: Logger): RebuildTarget {
-  const topics = topicNames(config.topicPrefix);
   switch (name) {
     case 'validator':
       return processorTarget(name, validatorService, config, logger);
@@ -79,8 +77,8 @@ export function rebuildTarget(name: TargetName, config: AppConfig, logger: Logge
         name,
         service: redisSinkService.service,
         main: pipelineService(redisSinkService.service).main,
-        group: `${config.topicPrefix}${redisSinkService.service}`,
-        inputs: redisSinkService.inputs(topics),
+        group: pipelineService(redisSinkService.service).group(config),
+        inputs: pipelineService(redisSinkService.service).inputs(config, logger),
         derivedTopics: [],
         clears: `every Redis key under "${prefix}"`,
         clear: async () => {
@@ -99,8 +97,8 @@ export function rebuildTarget(name: TargetName, config: AppConfig, logger: Logge
         name,
         service: clickhouseSinkService.service,
         main: pipelineService(clickhouseSinkService.service).main,
-        group: `${config.topicPrefix}${clickhouseSinkService.service}`,
-        inputs: clickhouseSinkService.inputs(topics),
+        group: pipelineService(clickhouseSinkService.service).group(config),
+        inputs: pipelineService(clickhouseSinkService.service).inputs(config, logger),
         derivedTopics: [],
         clears: `every row of the tables in the ClickHouse database ${database} (the schema stays)`,
         clear: async () => {
