@@ -11,6 +11,7 @@ import type { Admin } from 'kafkajs';
 import { assertGroupInactive, committedTopics, listConsumerGroups } from '../lib/admin/consumer-groups';
 import { applyOffsetReset, planOffsetReset } from '../lib/admin/offset-reset';
 import { positionKey } from '../lib/admin/record-timestamps';
+import { requireTopics } from '../lib/admin/require-topics';
 import { isToolGroup } from '../lib/admin/tool-groups';
 import { createKafka } from '../lib/clients/kafka';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
@@ -91,11 +92,7 @@ async function main(): Promise<number> {
   await admin.connect();
   try {
     const target = rebuildTarget(name, config, logger);
-    const existing = new Set(await admin.listTopics());
-    const missing = target.inputs.filter((topic) => !existing.has(topic));
-    if (missing.length > 0) {
-      throw new Error(`${target.service} reads ${missing.join(', ')}, which does not exist: is TOPIC_PREFIX right ("${config.topicPrefix}")? scripts/topics creates the pipeline's topics`);
-    }
+    await requireTopics(admin, [...target.inputs, ...target.derivedTopics], `rebuilding ${name}`, config.topicPrefix);
     await assertGroupInactive(admin, target.group, `stop the ${target.service} service first (scripts/services stop ${target.service})`);
     const downstream = await downstreamGroups(admin, target);
     for (const d of downstream) await assertGroupInactive(admin, d.group, `it reads ${d.topics.join(', ')}, which this rebuild empties: stop it first`);

@@ -3,6 +3,7 @@
  * registry-backed Avro codec, the streaming engine, /health and /metrics, and
  * a graceful stop on SIGTERM/SIGINT (commit what is processed, leave the group).
  */
+import { MissingTopicsError, requireTopicsOnStart } from '../../lib/admin/require-topics';
 import { createKafka } from '../../lib/clients/kafka';
 import { AppConfig, ConfigError, describeConfig, loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
@@ -45,7 +46,14 @@ export async function runProcessorService<In extends TaggedValue>(spec: Processo
   logger.info({ config: describeConfig(config) }, 'starting');
   const kafka = createKafka(config.kafka, logger, spec.service);
   const codec = registryCodec(config, logger);
-  const app = new StreamApp({ kafka, definition: buildDefinition(spec, config, codec), codec, logger });
+  const definition = buildDefinition(spec, config, codec);
+  await requireTopicsOnStart(
+    kafka,
+    [...definition.inputs, ...definition.outputs, ...definition.stores.map((s) => s.changelogTopic), ...definition.tables.map((t) => t.topic)],
+    spec.service,
+    config.topicPrefix,
+  );
+  const app = new StreamApp({ kafka, definition, codec, logger });
   const http = await startHttpEndpoint(config.httpPort ?? spec.defaultHttpPort, app.metrics.registry, () => app.health());
   logger.info({ port: http.port }, 'health and metrics endpoint listening');
 
@@ -72,7 +80,9 @@ export async function runProcessorService<In extends TaggedValue>(spec: Processo
 /** Entry point of a processor's main.ts: runs the service, or exits 1 naming what failed. */
 export function startProcessorService<In extends TaggedValue>(spec: ProcessorService<In>): void {
   runProcessorService(spec).catch((error: unknown) => {
-    process.stderr.write(`${spec.service} failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+    // a known cause is said in words; anything else with its stack, to find it
+    const detail = error instanceof MissingTopicsError ? error.message : error instanceof Error ? error.stack : String(error);
+    process.stderr.write(`${spec.service} failed to start: ${detail}\n`);
     process.exit(1);
   });
 }

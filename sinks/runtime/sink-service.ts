@@ -5,6 +5,7 @@
  * and /metrics, and a graceful stop on SIGTERM/SIGINT (write and commit the
  * current batch, leave the group, close the store).
  */
+import { requireTopicsOnStart } from '../../lib/admin/require-topics';
 import { createKafka } from '../../lib/clients/kafka';
 import { AppConfig, ConfigError, describeConfig, loadConfig } from '../../lib/config';
 import { createLogger, Logger } from '../../lib/logger';
@@ -53,6 +54,8 @@ export async function runSinkService<V extends TaggedValue>(spec: SinkService<V>
   const kafka = createKafka(config.kafka, logger, spec.service);
   const codec = registryCodec(config, logger, { autoRegister: false });
   const name = `${config.topicPrefix}${spec.service}`;
+  const inputs = spec.inputs(topicNames(config.topicPrefix));
+  await requireTopicsOnStart(kafka, inputs, spec.service, config.topicPrefix);
 
   let stopping = false;
   const exit = (code: number) => {
@@ -62,7 +65,7 @@ export async function runSinkService<V extends TaggedValue>(spec: SinkService<V>
   const engine: SinkEngine<V> = new SinkEngine<V>({
     kafka,
     name,
-    topics: spec.inputs(topicNames(config.topicPrefix)),
+    topics: inputs,
     topicPrefix: config.topicPrefix,
     codec,
     writer: spec.createWriter(config, logger),
