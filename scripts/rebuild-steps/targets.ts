@@ -63,6 +63,32 @@ function processorTarget<In extends TaggedValue>(name: TargetName, spec: Process
   };
 }
 
+/** A sink's projection: the sink service re-reads its inputs into the store once `clear` emptied it. */
+function sinkTarget(name: TargetName, service: string, config: AppConfig, logger: Logger, clears: string, clear: () => Promise<string>): RebuildTarget {
+  const entry = pipelineService(service);
+  return { name, service, main: entry.main, group: entry.group(config), inputs: entry.inputs(config, logger), derivedTopics: [], clears, clear };
+}
+
+async function clearRedis(config: AppConfig, prefix: string): Promise<string> {
+  const redis = createRedis(config.redis);
+  try {
+    return `deleted ${await deleteKeysWithPrefix(redis, prefix)} Redis key(s) under "${prefix}"`;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function clearClickHouse(config: AppConfig): Promise<string> {
+  const database = config.clickhouse.database;
+  const client = createClickHouse(config.clickhouse);
+  try {
+    const tables = await truncateTables(client, database);
+    return `emptied ${tables.length} table(s) in ${database}: ${tables.join(', ')}`;
+  } finally {
+    await client.close();
+  }
+}
+
 export function rebuildTarget(name: TargetName, config: AppConfig, logger: Logger): RebuildTarget {
   switch (name) {
     case 'validator':
@@ -73,44 +99,16 @@ export function rebuildTarget(name: TargetName, config: AppConfig, logger: Logge
       return processorTarget(name, fraudDetectorService, config, logger);
     case 'redis': {
       const prefix = sinkKeyPrefix(config);
-      return {
-        name,
-        service: redisSinkService.service,
-        main: pipelineService(redisSinkService.service).main,
-        group: pipelineService(redisSinkService.service).group(config),
-        inputs: pipelineService(redisSinkService.service).inputs(config, logger),
-        derivedTopics: [],
-        clears: `every Redis key under "${prefix}"`,
-        clear: async () => {
-          const redis = createRedis(config.redis);
-          try {
-            return `deleted ${await deleteKeysWithPrefix(redis, prefix)} Redis key(s) under "${prefix}"`;
-          } finally {
-            redis.disconnect();
-          }
-        },
-      };
+      return sinkTarget(name, redisSinkService.service, config, logger, `every Redis key under "${prefix}"`, () => clearRedis(config, prefix));
     }
-    case 'clickhouse': {
-      const database = config.clickhouse.database;
-      return {
+    case 'clickhouse':
+      return sinkTarget(
         name,
-        service: clickhouseSinkService.service,
-        main: pipelineService(clickhouseSinkService.service).main,
-        group: pipelineService(clickhouseSinkService.service).group(config),
-        inputs: pipelineService(clickhouseSinkService.service).inputs(config, logger),
-        derivedTopics: [],
-        clears: `every row of the tables in the ClickHouse database ${database} (the schema stays)`,
-        clear: async () => {
-          const client = createClickHouse(config.clickhouse);
-          try {
-            const tables = await truncateTables(client, database);
-            return `emptied ${tables.length} table(s) in ${database}: ${tables.join(', ')}`;
-          } finally {
-            await client.close();
-          }
-        },
-      };
-    }
+        clickhouseSinkService.service,
+        config,
+        logger,
+        `every row of the tables in the ClickHouse database ${config.clickhouse.database} (the schema stays)`,
+        () => clearClickHouse(config),
+      );
   }
 }
