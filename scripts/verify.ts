@@ -22,6 +22,7 @@ import { redisKeys, sinkKeyPrefix } from '../sinks/redis/keys';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
 import { describeLag, projectionGroups, projectionLags } from './ops/projection-lag';
 import { progressPrinter } from './ops/read-progress';
+import { requireTopics } from './ops/require-topics';
 import { agrees, formatVerify, verifyJson } from './ops/verify-report';
 import { verifyProjections } from './ops/verify-projections';
 
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    await requireTopics(admin, [topics.orderEvents, topics.paymentEvents, topics.orderState]);
     const groups = projectionGroups(config.topicPrefix, topics);
     const deadline = Date.now() + (waitMs ?? 0);
     for (;;) {

@@ -21,6 +21,7 @@ import { readPartitionsToEnd } from '../../processors/runtime/partition-reader';
 import { partitionForKey } from './key-partition';
 import type { SourcedEvent } from './order-timeline';
 import { endOffsetsAt } from './read-bound';
+import { requireTopics } from './require-topics';
 
 export interface OrderLogRead {
   readonly kafka: Kafka;
@@ -50,11 +51,8 @@ export interface OrderLog {
 
 export async function readOrderLog(options: OrderLogRead): Promise<OrderLog> {
   const { kafka, topics, codec, logger, orderId } = options;
-  const events: SourcedEvent[] = [];
-  const reads: TopicRead[] = [];
-  let skipped = 0;
   const key = Buffer.from(orderId, 'utf8');
-  for (const topic of [topics.orderEvents, topics.paymentEvents]) {
+  const readTopic = async (topic: string) => {
     const { partition, ends } = await locate(kafka, topic, orderId, options.appendedBefore);
     const keyed: Array<{ offset: string; value: Buffer | null }> = [];
     const scanned = await readPartitionsToEnd({
@@ -68,24 +66,33 @@ export async function readOrderLog(options: OrderLogRead): Promise<OrderLog> {
         for (const message of messages) if (message.key?.equals(key)) keyed.push({ offset: message.offset, value: message.value });
       },
     });
+    const events: SourcedEvent[] = [];
+    let skipped = 0;
     for (const { offset, value } of keyed) {
       const event = value === null ? null : await decodeEvent(codec, topic, value);
       if (event === null || event.value.envelope.aggregateId !== orderId) skipped += 1;
       else events.push({ event, source: { topic, partition, offset } });
     }
     const bound = ends?.get(partition);
-    reads.push({ topic, partition, scanned, ...(bound === undefined ? {} : { boundedAt: bound }) });
-  }
-  return { events, reads, skipped };
+    const read: TopicRead = { topic, partition, scanned, ...(bound === undefined ? {} : { boundedAt: bound }) };
+    return { events, read, skipped };
+  };
+  // Both topics at once: each read joins a consumer group of its own, which takes seconds.
+  const perTopic = await Promise.all([readTopic(topics.orderEvents), readTopic(topics.paymentEvents)]);
+  return {
+    events: perTopic.flatMap((t) => t.events),
+    reads: perTopic.map((t) => t.read),
+    skipped: perTopic.reduce((sum, t) => sum + t.skipped, 0),
+  };
 }
 
 async function locate(kafka: Kafka, topic: string, orderId: string, appendedBefore: number | undefined): Promise<{ partition: number; ends?: Map<number, number> }> {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    await requireTopics(admin, [topic]);
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
     const partitions = metadata.topics[0]?.partitions.length ?? 0;
-    if (partitions === 0) throw new Error(`Kafka has no topic ${topic}: wrong TOPIC_PREFIX, or topics not provisioned (scripts/topics)?`);
     const partition = partitionForKey(topic, orderId, partitions);
     if (appendedBefore === undefined) return { partition };
     return { partition, ends: endOffsetsAt(await admin.fetchTopicOffsetsByTimestamp(topic, appendedBefore)) };
