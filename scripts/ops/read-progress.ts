@@ -1,6 +1,6 @@
 /**
  * Progress of a long read on stderr, at most once a second: per topic, the
- * records read over the partitions' sizes taken at the start.
+ * records read so far and how many partitions are read to their end.
  */
 import type { ReadProgress } from '../../processors/runtime/partition-reader';
 
@@ -15,11 +15,11 @@ export function progressPrinter(write: (line: string) => void, intervalMs = 1000
     if (now - last < intervalMs) return;
     last = now;
     let read = 0;
-    let total = 0;
+    let finished = 0;
     for (const p of partitions.values()) {
       read += p.read;
-      total += p.total;
+      if (p.read >= p.total) finished += 1;
     }
-    write(`reading ${topic}: ${read} of ${total} record(s) in the ${partitions.size} partition(s) started\n`);
+    write(`reading ${topic}: ${read} record(s) so far, ${finished} partition(s) read to the end\n`);
   };
 }
