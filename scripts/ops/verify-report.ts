@@ -16,6 +16,13 @@ function statusTable(counts: StatusCounts): string[] {
 
 const shown = (value: string | null) => (value === null ? '(absent)' : value);
 
+function failure({ mismatches, checked, orders }: VerifyResult): string {
+  const named = new Set(mismatches.map((m) => m.orderId).filter((id) => id !== null)).size;
+  if (named > 0) return `FAILED: ${mismatches.length} mismatch(es) over ${named} order(s)`;
+  const hint = checked < orders ? ': no sampled order differs; --orders all names the orders' : '';
+  return `FAILED: ${mismatches.length} mismatch(es) in the status counts${hint}`;
+}
+
 export function formatVerify(result: VerifyResult, stores: { readonly redis: string; readonly clickhouse: string }, cap: number): string {
   const lines = [
     `log: ${result.records} event record(s) folded by the order aggregator into ${result.orders} order(s); ${result.deadLettered} dead-lettered`,
@@ -28,8 +35,7 @@ export function formatVerify(result: VerifyResult, stores: { readonly redis: str
     const rows = mismatches.slice(0, cap).map((m: Mismatch) => [m.orderId ?? '(all orders)', m.store, m.field, `expected ${shown(m.expected)}`, `actual ${shown(m.actual)}`]);
     lines.push(`mismatches${mismatches.length > cap ? ` (first ${cap} of ${mismatches.length})` : ''}`, ...columns(rows).map((line) => `  ${line}`));
   }
-  const orders = new Set(mismatches.map((m) => m.orderId).filter((id) => id !== null)).size;
-  lines.push(agrees(result) ? 'OK: redis and clickhouse agree with the log' : `FAILED: ${mismatches.length} mismatch(es) over ${orders} order(s)`);
+  lines.push(agrees(result) ? 'OK: redis and clickhouse agree with the log' : failure(result));
   return lines.join('\n');
 }
 

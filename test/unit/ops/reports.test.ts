@@ -57,6 +57,8 @@ describe('verify report', () => {
     expect(text).toMatch(/o-0\s+redis\s+status\s+expected CONFIRMED\s+actual \(absent\)/);
     expect(text).not.toContain('o-2');
     expect(text).toMatch(/FAILED: 3 mismatch\(es\) over 3 order\(s\)$/);
+    const counted = { ...clean, orders: 10, mismatches: [{ orderId: null, store: 'redis' as const, field: 'orders with status CONFIRMED', expected: '1', actual: '0' }] };
+    expect(formatVerify(counted, stores, 50)).toMatch(/FAILED: 1 mismatch\(es\) in the status counts: no sampled order differs; --orders all names the orders$/);
     expect(verifyJson(failed, 2)).toMatchObject({ agree: false, mismatchCount: 3, mismatches: [{ orderId: 'o-0' }, { orderId: 'o-1' }] });
   });
 });
