@@ -24,6 +24,8 @@ export interface PartitionReadOptions {
   /** undefined: every partition */
   readonly partitions?: readonly number[];
   readonly groupPrefix: string;
+  /** Stop before these offsets (exclusive) where they come before the log end, e.g. from offsets-for-times. */
+  readonly endOffsets?: ReadonlyMap<number, number>;
   readonly logger: Logger;
   onBatch(partition: number, messages: KafkaMessage[]): Promise<void> | void;
   onProgress?(progress: ReadProgress): void;
@@ -40,7 +42,12 @@ export async function readPartitionsToEnd(options: PartitionReadOptions): Promis
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
     const wanted = new Set(options.partitions ?? offsets.map((o) => o.partition));
-    const ranges = offsets.filter((o) => wanted.has(o.partition));
+    const ranges = offsets
+      .filter((o) => wanted.has(o.partition))
+      .map((o) => {
+        const bound = options.endOffsets?.get(o.partition);
+        return bound === undefined || bound >= Number(o.high) ? o : { ...o, high: String(Math.max(bound, Number(o.low))) };
+      });
     tracker = new EndTracker(ranges);
     lows = new Map(ranges.map((o) => [o.partition, Number(o.low)]));
   } finally {

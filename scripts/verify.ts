@@ -1,0 +1,118 @@
+/**
+ * Checks the order projections against the log.
+ *
+ *   scripts/verify [--orders <n>|all] [--wait <d>] [--limit <n>] [--json]
+ *
+ * Folds orders.events and payments.events with the order aggregator itself,
+ * then compares the Redis sink's order hashes and the ClickHouse sink's
+ * order_state with the folded states, field by field, and the orders per
+ * status of each store. Reads KAFKA_BROKERS, TOPIC_PREFIX, REDIS_URL,
+ * REDIS_KEY_PREFIX, CLICKHOUSE_URL and CLICKHOUSE_DATABASE as the services do.
+ */
+import { createClickHouse } from '../lib/clients/clickhouse';
+import { createKafka } from '../lib/clients/kafka';
+import { createRedis } from '../lib/clients/redis';
+import { redactUrl } from '../lib/config/env';
+import { catalogRecordSet, createRegistryClient } from '../lib/registry';
+import { AvroDecoder, AvroEncoder } from '../lib/serde';
+import { topicNames } from '../lib/topics';
+import { avroCodec } from '../processors/runtime/codec';
+import { durationFlag, intFlag } from '../producers/cli-values';
+import { redisKeys, sinkKeyPrefix } from '../sinks/redis/keys';
+import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
+import { describeLag, projectionGroups, projectionLags } from './ops/projection-lag';
+import { progressPrinter } from './ops/read-progress';
+import { requireTopics } from './ops/require-topics';
+import { agrees, formatVerify, verifyJson } from './ops/verify-report';
+import { verifyProjections } from './ops/verify-projections';
+
+const USAGE = `usage: scripts/verify [--orders <n>|all] [--wait <d>] [--limit <n>] [--json]
+  --orders  how many orders to compare field by field, picked at random, or all (default all; with all,
+            orders a store holds that the log does not are reported too). Status counts always cover
+            every order.
+  --wait    first wait up to this long (e.g. 2m) for the order aggregator and both sinks to catch up
+            with the log; without it a lagging group is reported as a warning, and orders in flight
+            show as mismatches
+  --limit   how many mismatches to print (default 50); the count is always given
+  --json    print JSON instead of text
+Reads KAFKA_BROKERS, TOPIC_PREFIX, REDIS_URL, REDIS_KEY_PREFIX, CLICKHOUSE_URL, CLICKHOUSE_DATABASE.
+Exit code: 0 Redis and ClickHouse agree with the log, 1 they do not (or the groups did not catch up
+within --wait, or a service is unreachable), 2 usage error.`;
+
+const POLL_MS = 500;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCli(process.argv.slice(2), {
+    orders: { type: 'string' },
+    wait: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
+  const orders = values.orders === undefined || values.orders === 'all' ? 'all' : intFlag('orders', values.orders, 1);
+  const waitMs = values.wait === undefined ? undefined : durationFlag('wait', values.wait);
+  const limit = values.limit === undefined ? 50 : intFlag('limit', values.limit, 0);
+
+  const { config, logger } = cliContext('verify');
+  const say = (line: string) => process.stderr.write(line);
+  const kafka = createKafka(config.kafka, logger, 'verify');
+  const topics = topicNames(config.topicPrefix);
+
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await requireTopics(admin, [topics.orderEvents, topics.paymentEvents, topics.orderState]);
+    const groups = projectionGroups(config.topicPrefix, topics);
+    const deadline = Date.now() + (waitMs ?? 0);
+    for (;;) {
+      const lagging = (await projectionLags(admin, groups)).filter((lag) => lag.lag > 0);
+      if (lagging.length === 0) break;
+      if (waitMs === undefined) {
+        for (const lag of lagging) say(`warning: ${describeLag(lag)}; orders in flight will show as mismatches (--wait waits for the catch-up)\n`);
+        break;
+      }
+      if (Date.now() >= deadline) {
+        for (const lag of lagging) say(`${describeLag(lag)} after waiting ${values.wait}\n`);
+        return EXIT_FAILED;
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+
+  const registry = createRegistryClient(config.schemaRegistry, { logger });
+  const records = catalogRecordSet(undefined, { topicPrefix: config.topicPrefix });
+  const codec = avroCodec(new AvroEncoder({ registry, records, logger }), new AvroDecoder({ registry, records, logger }), config.topicPrefix);
+  const keys = redisKeys(sinkKeyPrefix(config));
+  const redis = createRedis(config.redis, { lazyConnect: true });
+  redis.on('error', () => undefined); // reported by the failing command
+  const clickhouse = createClickHouse(config.clickhouse);
+  try {
+    try {
+      await redis.connect();
+    } catch (error) {
+      throw new Error(`cannot reach Redis at ${redactUrl(config.redis.url)} (REDIS_URL): ${error instanceof Error ? error.message : String(error)}; is it running (scripts/infra status)?`);
+    }
+    const result = await verifyProjections({
+      kafka,
+      topics,
+      codec,
+      logger,
+      onProgress: progressPrinter(say),
+      redis,
+      keys,
+      clickhouse,
+      database: config.clickhouse.database,
+      orders,
+    });
+    const stores = { redis: `keys ${keys.order('*')}`, clickhouse: `${config.clickhouse.database}.order_state` };
+    process.stdout.write(`${values.json ? JSON.stringify(verifyJson(result, limit), null, 2) : formatVerify(result, stores, limit)}\n`);
+    return agrees(result) ? EXIT_OK : EXIT_FAILED;
+  } finally {
+    redis.disconnect();
+    await clickhouse.close();
+  }
+}
+
+runCli(USAGE, main);

@@ -1,0 +1,101 @@
+/**
+ * A whole order projection on real services for the operations scripts'
+ * tests: a test pipeline fed with generated orders, the order aggregator,
+ * the Redis sink (under a key prefix of its own) and the ClickHouse sink
+ * (in a database of its own) as child processes, and the scripts run as a
+ * person runs them, with the same environment. Everything it creates is
+ * removed when the test file ends (topics by createTestPipeline).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { createClickHouse } from '../../../lib/clients/clickhouse';
+import { createRedis } from '../../../lib/clients/redis';
+import { TOPIC } from '../../../lib/topics';
+import { generateLifecycles, GeneratedRecord } from '../../../producers/loadgen/lifecycle';
+import { config, uniqueName } from './env';
+import { createTestPipeline, exited, OutgoingRecord, ROOT, spawnProcessor, TestPipeline, waitForCaughtUp } from './pipeline';
+import { deletePrefix } from './redis-dump';
+import { sinkGroup, spawnSink } from './sink';
+
+const KEY_PREFIX = 'sf-test:';
+
+export const redis = createRedis(config.redis);
+export const clickhouse = createClickHouse(config.clickhouse, 'default');
+// The services run for the whole file: tests share one projection, each reading it.
+const services: ChildProcess[] = [];
+const cleanups: Array<() => Promise<void>> = [];
+
+afterAll(async () => {
+  for (const child of services.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited(child);
+  }
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+  await redis.quit();
+  await clickhouse.close();
+});
+
+export interface ProjectionPipeline {
+  readonly pipeline: TestPipeline;
+  /** REDIS_KEY_PREFIX + TOPIC_PREFIX: where the Redis sink writes. */
+  readonly keyPrefix: string;
+  readonly database: string;
+  /** The environment the services run with, and the scripts must too. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Order and payment events of `orders` generated orders, in stream order (occurredAt strictly increasing). */
+export function generatedOrders(seed: number, orders: number): GeneratedRecord[] {
+  return [...generateLifecycles({ seed, customers: Math.ceil(orders / 4), orders })].filter((r) => r.topic !== TOPIC.customers);
+}
+
+export function toTopics(pipeline: TestPipeline, records: readonly GeneratedRecord[]): OutgoingRecord[] {
+  return records.map((r) => ({ topic: r.topic === TOPIC.orderEvents ? pipeline.topics.orderEvents : pipeline.topics.paymentEvents, key: r.key, value: r.event }));
+}
+
+/** A fresh pipeline with the aggregator and both sinks running on it. */
+export async function startProjection(base: string): Promise<ProjectionPipeline> {
+  const pipeline = await createTestPipeline(base);
+  const database = uniqueName(base).replace(/-/g, '_');
+  const keyPrefix = `${KEY_PREFIX}${pipeline.prefix}`;
+  cleanups.push(async () => {
+    await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+    await deletePrefix(redis, keyPrefix);
+  });
+  const env = { TOPIC_PREFIX: pipeline.prefix, REDIS_KEY_PREFIX: KEY_PREFIX, CLICKHOUSE_DATABASE: database, SINK_BATCH_MAX_DELAY_MS: '200' };
+  services.push(await spawnProcessor('order-aggregator', pipeline, env));
+  services.push((await spawnSink('redis', pipeline, env)).child);
+  services.push((await spawnSink('clickhouse', pipeline, env)).child);
+  return { pipeline, keyPrefix, database, env };
+}
+
+/** Until the aggregator and both sinks committed the end of their inputs. */
+export async function projectionCaughtUp({ pipeline }: ProjectionPipeline): Promise<void> {
+  const { topics } = pipeline;
+  await waitForCaughtUp(pipeline, `${pipeline.prefix}order-aggregator`, [topics.orderEvents, topics.paymentEvents]);
+  await waitForCaughtUp(pipeline, sinkGroup(pipeline, 'redis-sink'), [topics.orderState]);
+  await waitForCaughtUp(pipeline, sinkGroup(pipeline, 'clickhouse-sink'), [topics.orderEvents, topics.paymentEvents, topics.orderState]);
+}
+
+export interface ScriptRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** scripts/<name>.ts with the projection's environment. */
+export function runScript(name: string, args: readonly string[], projection: ProjectionPipeline): Promise<ScriptRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', `${name}.ts`), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...projection.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
