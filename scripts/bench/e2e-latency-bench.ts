@@ -124,6 +124,8 @@ class VersionPoller {
     private readonly orderKey: (orderId: string) => string,
   ) {
     this.done = this.loop();
+    // Awaited by stop(), which rethrows; not an unhandled rejection meanwhile.
+    this.done.catch(() => undefined);
   }
 
   get meanCycleMs(): number {
