@@ -3,8 +3,9 @@
  * its record's schema first, so an invalid event fails with field paths and
  * nothing is produced; the schema id is resolved once per subject and cached.
  * Once a record's id is known, encodeIfResolved encodes without a promise
- * (the publisher's hot path); bytes are written into shared slabs (see
- * framed-writer.ts), so a returned buffer is a view that must not be written to.
+ * (the publisher's hot path). Bytes are written into shared slabs (see
+ * framed-writer.ts): a returned buffer is a view that must not be written to,
+ * and one kept for long keeps its 8 KiB slab alive, as pooled Buffers do.
  */
 import type { TopicMessages } from '../../schemas/generated/types';
 import type { Logger } from '../logger';

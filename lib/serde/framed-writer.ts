@@ -8,13 +8,16 @@
  * Bytes handed out are never written again: the next value goes after them,
  * and a value that does not fit in what is left starts a new slab (as large
  * as that value needs), so earlier results stay intact for as long as they
- * are referenced. A slab's memory is freed once no view of it is left.
+ * are referenced. A slab's memory is freed once no view of it is left, so a
+ * result kept for long keeps its slab alive: the same trade-off as Node's own
+ * Buffer.allocUnsafe pool, hence the same 8 KiB (copy a result to keep it
+ * for long without its neighbours).
  */
 import type { Type } from 'avsc';
 import { HEADER_SIZE, writeWireHeader } from './wire-format';
 
-/** Room for a few hundred typical events: slab allocations stay rare without holding much memory. */
-export const DEFAULT_SLAB_SIZE = 64 * 1024;
+/** Node's Buffer pool size: a slab every twenty-odd typical events, and little memory held by a kept result. */
+export const DEFAULT_SLAB_SIZE = 8 * 1024;
 
 export class FramedWriter {
   private slab: Buffer;
