@@ -170,7 +170,8 @@ export class Publisher<M extends MessageMap<M> = TopicMessages> {
    * schema the registry refuses).
    */
   async prepare(events: readonly OutgoingEvent<M>[]): Promise<PreparedEvents> {
-    // The hot path of every publish: plain loops, one promise per event (the encoder's), no per-event closures.
+    // The hot path of every publish: plain loops, no per-event closures, and no
+    // promise once the schema ids are resolved (only first uses of a record wait).
     const slots: Array<PreparedRecord | undefined> = new Array(events.length);
     const rejected: RejectedEvent[] = [];
     const encodings: Array<Promise<Buffer>> = [];
@@ -182,8 +183,20 @@ export class Publisher<M extends MessageMap<M> = TopicMessages> {
       else if (outgoing.event === null) slots[index] = this.tombstone(outgoing);
       else {
         // The catalog's name for the topic: records are addressed by it, subjects carry the prefix.
-        encodings.push(this.encoder.encode(outgoing.topic, outgoing.event as M[keyof M & string]));
-        encodingIndexes.push(index);
+        const event = outgoing.event as M[keyof M & string];
+        let value: Buffer | undefined;
+        try {
+          value = this.encoder.encodeIfResolved(outgoing.topic, event);
+        } catch (err) {
+          if (!(err instanceof EncodeError)) throw err;
+          rejected.push(rejection(index, outgoing, err.message, err.issues));
+          continue;
+        }
+        if (value !== undefined) this.place(slots, rejected, index, outgoing, value);
+        else {
+          encodings.push(this.encoder.encode(outgoing.topic, event));
+          encodingIndexes.push(index);
+        }
       }
     }
     if (encodings.length > 0) {
@@ -195,12 +208,7 @@ export class Publisher<M extends MessageMap<M> = TopicMessages> {
       }
       for (let j = 0; j < values.length; j++) {
         const value = values[j];
-        if (value === undefined) continue;
-        const index = encodingIndexes[j]!;
-        const outgoing = events[index]!;
-        const record = this.keyed(outgoing, value);
-        if (typeof record === 'string') rejected.push(rejection(index, outgoing, record));
-        else slots[index] = record;
+        if (value !== undefined) this.place(slots, rejected, encodingIndexes[j]!, events[encodingIndexes[j]!]!, value);
       }
     }
     rejected.sort((a, b) => a.index - b.index);
@@ -300,6 +308,19 @@ export class Publisher<M extends MessageMap<M> = TopicMessages> {
   private tombstone(outgoing: OutgoingEvent<M>): PreparedRecord {
     const key = outgoing.key!;
     return { topic: this.prefix + outgoing.topic, catalogTopic: outgoing.topic, message: { key, value: null }, size: key.length };
+  }
+
+  /** Puts an encoded event in its slot, or rejects it when it cannot be keyed. */
+  private place(
+    slots: Array<PreparedRecord | undefined>,
+    rejected: RejectedEvent[],
+    index: number,
+    outgoing: OutgoingEvent<M>,
+    value: Buffer,
+  ): void {
+    const record = this.keyed(outgoing, value);
+    if (typeof record === 'string') rejected.push(rejection(index, outgoing, record));
+    else slots[index] = record;
   }
 
   /** The encoded event as a Kafka message, or why it cannot be keyed. */

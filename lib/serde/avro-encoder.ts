@@ -2,15 +2,21 @@
  * Tagged value → Confluent wire-format bytes. The value is validated against
  * its record's schema first, so an invalid event fails with field paths and
  * nothing is produced; the schema id is resolved once per subject and cached.
+ * Once a record's id is known, encodeIfResolved encodes without a promise
+ * (the publisher's hot path). Bytes are written into shared slabs (see
+ * framed-writer.ts): a returned buffer is a view that must not be written to,
+ * and one kept for long keeps its 8 KiB slab alive, as pooled Buffers do.
  */
 import type { TopicMessages } from '../../schemas/generated/types';
 import type { Logger } from '../logger';
 import type { RecordSchema, RecordSet } from '../registry/record-set';
 import type { RegistryClient } from '../registry/registry-client';
+import { declaredFieldsCheck } from './declared-fields';
 import { EncodeError } from './encode-error';
 import { MessageMap } from './tagged-message';
 import { findValueIssues, isValidValue } from './value-issues';
-import { encodeWireFormat } from './wire-format';
+import { FramedWriter } from './framed-writer';
+import { checkSchemaId } from './wire-format';
 
 export interface AvroEncoderOptions {
   readonly registry: RegistryClient;
@@ -32,6 +38,9 @@ export class AvroEncoder<M extends MessageMap<M> = TopicMessages> {
   private readonly logger: Logger | undefined;
   /** Subject → id. A promise, so concurrent first calls share one registry round trip. */
   private readonly ids = new Map<string, Promise<number>>();
+  /** Record → id once resolved, for encodeIfResolved. */
+  private readonly resolved = new Map<RecordSchema, number>();
+  private readonly writer = new FramedWriter();
 
   constructor(options: AvroEncoderOptions) {
     this.registry = options.registry;
@@ -43,8 +52,26 @@ export class AvroEncoder<M extends MessageMap<M> = TopicMessages> {
   /** Validates, resolves the schema id (cached) and encodes. */
   async encode<T extends keyof M & string>(topic: T, message: M[T]): Promise<Buffer> {
     const record = this.record(topic, message.type);
-    const body = this.encodeBody(record, message.value);
-    return encodeWireFormat(await this.idOf(record), body);
+    // Before the id: an invalid value fails without a registry round trip.
+    this.validate(record, message.value);
+    const id = this.resolved.get(record) ?? (await this.idOf(record));
+    return this.write(record, id, message.value);
+  }
+
+  /**
+   * Validates and encodes synchronously when the record's schema id is
+   * already resolved (by encode, schemaId or prepare); undefined when it is
+   * not, and then nothing was checked: call encode.
+   */
+  encodeIfResolved<T extends keyof M & string>(topic: T, message: M[T]): Buffer | undefined {
+    const record = this.record(topic, message.type);
+    const id = this.resolved.get(record);
+    if (id === undefined) return undefined;
+    // One walk instead of two: avsc's writer checks types as it writes, the
+    // cheap declared-fields check covers the rest (see declared-fields.ts);
+    // only a value it doubts gets the full validation, which names the issues.
+    if (!declaredFieldsCheck(record.type)(message.value)) this.validate(record, message.value);
+    return this.write(record, id, message.value);
   }
 
   /** The schema id values of this record are written with (registering the schema if allowed). */
@@ -74,24 +101,34 @@ export class AvroEncoder<M extends MessageMap<M> = TopicMessages> {
     return record;
   }
 
-  private encodeBody(record: RecordSchema, value: unknown): Buffer {
+  private validate(record: RecordSchema, value: unknown): void {
     if (!isValidValue(record.type, value)) {
       throw EncodeError.invalidValue(record.topic, record.fullName, findValueIssues(record.type, value));
     }
+  }
+
+  private write(record: RecordSchema, id: number, value: unknown): Buffer {
     try {
-      return record.type.toBuffer(value);
+      return this.writer.write(id, record.type, value);
     } catch (err) {
-      // isValid passed, so this is a conversion isValid does not run; still the value's fault.
-      throw EncodeError.invalidValue(record.topic, record.fullName, [
-        { path: '', reason: err instanceof Error ? err.message : String(err) },
-      ]);
+      const issues = findValueIssues(record.type, value);
+      // No issue found: a conversion isValid does not run failed; still the value's fault.
+      throw EncodeError.invalidValue(
+        record.topic,
+        record.fullName,
+        issues.length > 0 ? issues : [{ path: '', reason: err instanceof Error ? err.message : String(err) }],
+      );
     }
   }
 
   private idOf(record: RecordSchema): Promise<number> {
     const cached = this.ids.get(record.subject);
     if (cached) return cached;
-    const pending = this.resolveId(record);
+    const pending = this.resolveId(record).then((id) => {
+      checkSchemaId(id);
+      this.resolved.set(record, id);
+      return id;
+    });
     this.ids.set(record.subject, pending);
     // A failure is not cached: the next call asks the registry again.
     pending.catch(() => {

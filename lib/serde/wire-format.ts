@@ -16,13 +16,23 @@ export interface WireMessage {
   readonly body: Buffer;
 }
 
-export function encodeWireFormat(schemaId: number, body: Buffer): Buffer {
+/** Throws a RangeError for an id the registry cannot have issued. */
+export function checkSchemaId(schemaId: number): void {
   if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > MAX_SCHEMA_ID) {
     throw new RangeError(`schema id ${schemaId} is not an integer from 0 to ${MAX_SCHEMA_ID}; ids come from the registry`);
   }
+}
+
+/** Writes magic byte and schema id at `offset` (HEADER_SIZE bytes); the id must have passed checkSchemaId. */
+export function writeWireHeader(target: Buffer, offset: number, schemaId: number): void {
+  target[offset] = MAGIC_BYTE;
+  target.writeInt32BE(schemaId, offset + 1);
+}
+
+export function encodeWireFormat(schemaId: number, body: Buffer): Buffer {
+  checkSchemaId(schemaId);
   const framed = Buffer.allocUnsafe(HEADER_SIZE + body.length);
-  framed.writeUInt8(MAGIC_BYTE, 0);
-  framed.writeInt32BE(schemaId, 1);
+  writeWireHeader(framed, 0, schemaId);
   body.copy(framed, HEADER_SIZE);
   return framed;
 }

@@ -118,6 +118,21 @@ describe('Publisher', () => {
     await expect(p.publish([placed('order-3')])).resolves.toBe(1);
   });
 
+  it('once the schema ids are resolved, still publishes nothing of a call with an invalid event', async () => {
+    const { publisher: p, calls } = publisher();
+    await p.prepareSchemas([TOPIC.orderEvents]);
+    const undeclared = placed('order-2', { envelope: { ...sampleEnvelope({ aggregateId: 'order-2' }), tenant: 't' } as OrderPlaced['envelope'] });
+    const badQuantity = placed('order-3', { items: [{ sku: 'A', quantity: 1.5, unitPriceCents: 100 }] });
+    const error = await p.publish([placed('order-1'), undeclared, badQuantity]).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(PublishValidationError);
+    expect((error as PublishValidationError).rejected.map((r) => [r.index, r.issues.map((i) => i.path)])).toEqual([
+      [1, ['envelope']],
+      [2, ['items[0].quantity']],
+    ]);
+    await p.flush();
+    expect(calls.sendBatch).not.toHaveBeenCalled();
+  });
+
   it('rejects an unknown topic or record type, and an event it cannot key', async () => {
     const { publisher: p } = publisher();
     const { rejected } = await p.prepare([
