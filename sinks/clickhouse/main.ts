@@ -4,6 +4,7 @@
  *   npx tsx sinks/clickhouse/main.ts      (proposed: npm run sink:clickhouse)
  */
 import { startSinkService } from '../runtime/sink-service';
+import { CLICKHOUSE_SINK_BATCH } from './batching';
 import { ClickHouseSinkWriter } from './clickhouse-writer';
 import type { ClickHouseSinkValue } from './rows';
 
@@ -12,7 +13,5 @@ startSinkService<ClickHouseSinkValue>({
   defaultHttpPort: 19402,
   inputs: (topics) => [topics.orderEvents, topics.paymentEvents, topics.orderState, topics.fraudAlerts],
   createWriter: (config) => new ClickHouseSinkWriter({ clickhouse: config.clickhouse }),
-  // ClickHouse wants few, big inserts (each insert is a part to merge):
-  // thousands of rows, about one insert per table per second under load
-  defaults: { batching: { maxRecords: 20_000, maxDelayMs: 1_000 } },
+  defaults: { batching: CLICKHOUSE_SINK_BATCH },
 });
