@@ -20,6 +20,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '../../lib/clients/clickhouse';
 import { TOPIC } from '../../lib/topics';
+import type { RecordCodec } from '../../processors/runtime/codec';
 import { CLICKHOUSE_SINK_BATCH } from '../clickhouse/batching';
 import { ClickHouseSinkWriter } from '../clickhouse/clickhouse-writer';
 import { migrate } from '../clickhouse/migrate';
@@ -27,7 +28,7 @@ import type { ClickHouseSinkValue, ConsumedRecord } from '../clickhouse/rows';
 import { intColumn, selectRows } from '../clickhouse/result-values';
 import { mergeSinkSettings } from '../runtime/sink-settings';
 import { alternatingRounds } from './alternating-rounds';
-import { createBenchTopics, deleteBenchTopics, produceInput } from './bench-input';
+import { createBenchTopics, deleteBenchTopics, ProducedInput, produceInput } from './bench-input';
 import { SinkBenchContext, SinkBenchResult, TARGET_RATIO } from './bench-context';
 import { median, ratio, round1 } from './bench-stats';
 import { batchRows, InsertTiming, measureInsertCeiling } from './clickhouse-ceiling';
@@ -53,6 +54,12 @@ function streamRecords(count: number): TopicRecord[] {
   return records.slice(0, count);
 }
 
+/** Generates and produces the input, keeping only counts: the records would sit in the heap during the rounds and slow down every garbage collection of the sink. */
+async function produceStream(context: SinkBenchContext, codec: RecordCodec, prefix: string): Promise<ProducedInput & { events: number }> {
+  const records = streamRecords(context.records);
+  return { ...(await produceInput(context.kafka, codec, prefix, records)), events: records.filter((r) => r.topic !== TOPIC.orderState).length };
+}
+
 async function uniqueEvents(client: ClickHouseClient, database: string): Promise<number> {
   const [row] = await selectRows(client, `SELECT uniqExact(event_id) AS events FROM ${database}.events`);
   return intColumn(row ?? {}, 'events', `${database}.events`);
@@ -71,10 +78,9 @@ export async function benchClickHouseSink(context: SinkBenchContext, options: Cl
   };
   try {
     await createBenchTopics(admin, prefix, INPUT_TOPICS, logger);
-    const records = streamRecords(context.records);
-    const events = records.filter((r) => r.topic !== TOPIC.orderState).length;
     const codec = context.codec(prefix);
-    const input = await produceInput(kafka, codec, prefix, records);
+    const input = await produceStream(context, codec, prefix);
+    const { events } = input;
     context.progress(
       `ClickHouse sink input: ${input.records} records (${events} order and payment events, ${input.records - events} order states), ${input.averageBytes} bytes on average, produced in ${input.seconds.toFixed(1)} s`,
     );
@@ -91,26 +97,26 @@ export async function benchClickHouseSink(context: SinkBenchContext, options: Cl
         writer: new ClickHouseSinkWriter({ clickhouse: config.clickhouse, database }),
         logger,
         settings,
-        expected: records.length,
+        expected: input.records,
       });
       const stored = await uniqueEvents(client, database);
       if (stored !== events) throw new Error(`ClickHouse sink round ${round + 1}: ${database}.events holds ${stored} distinct events, expected ${events}: the sink lost or invented events`);
       return timing;
     };
-    const rounds = await alternatingRounds(context.rounds, () => rawConsume(kafka, topics, records.length, prefix), runSink, (round, which, t) => {
+    const rounds = await alternatingRounds(context.rounds, () => rawConsume(kafka, topics, input.records, prefix), runSink, (round, which, t) => {
       context.progress(
         `round ${round + 1}: ${which === 'raw' ? '(a) raw kafkajs    ' : '(b) ClickHouse sink'}  ${Math.round(t.perSecond)} events/s  (${t.seconds.toFixed(2)} s; CPU: this process ${t.nodeCpu.toFixed(2)} s)`,
       );
     });
 
-    // (c) the same rows, inserted directly
-    const consumed: ConsumedRecord[] = records.map((r, i) => ({ topic: `${prefix}${r.topic}`, partition: 0, offset: String(i), value: r.value }));
+    // (c) the same rows, inserted directly (the generator is deterministic: the same records again)
+    const consumed: ConsumedRecord[] = streamRecords(context.records).map((r, i) => ({ topic: `${prefix}${r.topic}`, partition: 0, offset: String(i), value: r.value }));
     const batches = batchRows(consumed, settings.batching.maxRecords);
     const ceilings: InsertTiming[] = [];
     for (let round = 0; round < context.rounds; round++) {
       const database = newDatabase(`insert_${round}`);
       await migrate(client, database);
-      const timing = await measureInsertCeiling(client, database, batches, records.length);
+      const timing = await measureInsertCeiling(client, database, batches, input.records);
       ceilings.push(timing);
       context.progress(`round ${round + 1}: (c) raw insert       ${Math.round(timing.perSecond)} events/s  (${timing.seconds.toFixed(2)} s, ${timing.rows} rows)`);
     }
@@ -123,7 +129,7 @@ export async function benchClickHouseSink(context: SinkBenchContext, options: Cl
     const met = sinkPerSecond / rawPerSecond >= TARGET_RATIO;
     const result = {
       clickhouse: `${String(version?.['version'] ?? 'unknown')} at ${config.clickhouse.url} (shared with other work on this machine)`,
-      input: { topics: INPUT_TOPICS, records: records.length, events, orderStates: records.length - events, averageBytes: input.averageBytes },
+      input: { topics: INPUT_TOPICS, records: input.records, events, orderStates: input.records - events, averageBytes: input.averageBytes },
       settings: { batching: settings.batching, fetch: 'DEFAULT_SINK_FETCH' },
       rawKafkajs: {
         eventsPerSecond: Math.round(rawPerSecond),

@@ -21,6 +21,7 @@
 import os from 'node:os';
 import { createRedis } from '../../lib/clients/redis';
 import { TOPIC } from '../../lib/topics';
+import type { RecordCodec } from '../../processors/runtime/codec';
 import type { OrderState } from '../../schemas/generated/types';
 import { REDIS_SINK_BATCH } from '../redis/batching';
 import { LuaScripts } from '../redis/lua-scripts';
@@ -29,7 +30,7 @@ import type { RedisSinkValue } from '../redis/plan-batch';
 import { RedisSinkWriter } from '../redis/redis-writer';
 import { mergeSinkSettings } from '../runtime/sink-settings';
 import { alternatingRounds } from './alternating-rounds';
-import { createBenchTopics, deleteBenchTopics, produceInput } from './bench-input';
+import { createBenchTopics, deleteBenchTopics, ProducedInput, produceInput } from './bench-input';
 import { SinkBenchContext, SinkBenchResult, TARGET_RATIO } from './bench-context';
 import { median, ratio, round1 } from './bench-stats';
 import { KeyedState, orderStateChangelog } from './derived-records';
@@ -61,6 +62,17 @@ function stateChangelog(count: number): KeyedState<OrderState>[] {
   return states.slice(0, count);
 }
 
+/**
+ * Generates and produces the input, keeping only what the measurement
+ * needs: the generated states themselves would sit in the heap during the
+ * rounds and slow down every garbage collection of the sink.
+ */
+async function produceStates(context: SinkBenchContext, codec: RecordCodec, prefix: string): Promise<ProducedInput & { orders: number; sample: OrderState | undefined }> {
+  const states = stateChangelog(context.records);
+  const produced = await produceInput(context.kafka, codec, prefix, states.map(({ key, value }) => ({ topic: TOPIC.orderState, key, value: { type: 'OrderState', value } })));
+  return { ...produced, orders: new Set(states.map((s) => s.key)).size, sample: states[states.length - 1]?.value };
+}
+
 export async function benchRedisSink(context: SinkBenchContext, options: RedisBenchOptions = {}): Promise<SinkBenchResult<Record<string, unknown>>> {
   const { kafka, admin, logger, config } = context;
   const prefix = `${context.runId}-redis.`;
@@ -72,10 +84,9 @@ export async function benchRedisSink(context: SinkBenchContext, options: RedisBe
   const keyPrefix = (round: number) => `${context.runId}:${round}:`;
   try {
     await createBenchTopics(admin, prefix, [TOPIC.orderState], logger);
-    const records = stateChangelog(context.records);
     const codec = context.codec(prefix);
-    const input = await produceInput(kafka, codec, prefix, records.map(({ key, value }) => ({ topic: TOPIC.orderState, key, value: { type: 'OrderState', value } })));
-    const distinctOrders = new Set(records.map((r) => r.key)).size;
+    const input = await produceStates(context, codec, prefix);
+    const distinctOrders = input.orders;
     context.progress(`Redis sink input: ${input.records} OrderState records of ${distinctOrders} orders, ${input.averageBytes} bytes on average, produced in ${input.seconds.toFixed(1)} s`);
 
     const settings = mergeSinkSettings({ batching: { ...REDIS_SINK_BATCH, ...(options.batch !== undefined ? { maxRecords: options.batch } : {}) } });
@@ -95,21 +106,21 @@ export async function benchRedisSink(context: SinkBenchContext, options: RedisBe
         writer: new RedisSinkWriter({ redis: redisConfig, keyPrefix: keyPrefix(round) }),
         logger,
         settings,
-        expected: records.length,
+        expected: input.records,
       });
       const redisCpu = (await redisCpuSeconds()) - before;
       const keys = (await redis.keys(`${keyPrefix(round)}order:*`)).length;
       if (keys !== distinctOrders) throw new Error(`Redis sink round ${round + 1}: Redis holds ${keys} orders, expected ${distinctOrders}: the sink lost or invented orders`);
       return { ...timing, collapsed: await metricValue(timing.metrics, 'sink_redis_collapsed_records_total'), redisCpu };
     };
-    const rounds = await alternatingRounds(context.rounds, () => rawConsume(kafka, [topic], records.length, prefix), runSink, (round, which, t) => {
+    const rounds = await alternatingRounds(context.rounds, () => rawConsume(kafka, [topic], input.records, prefix), runSink, (round, which, t) => {
       const s = which === 'sink' ? (t as RedisSinkRound) : undefined;
       const detail = s ? `, Redis ${s.redisCpu.toFixed(2)} s; ${s.collapsed} records folded into newer ones` : '';
       context.progress(`round ${round + 1}: ${which === 'raw' ? '(a) raw kafkajs' : '(b) Redis sink '}  ${Math.round(t.perSecond)} events/s  (${t.seconds.toFixed(2)} s; CPU: this process ${t.nodeCpu.toFixed(2)} s${detail})`);
     });
 
     // (c) the store's own ceilings
-    const sample = records[records.length - 1]?.value;
+    const sample = input.sample;
     const ceilings = await measureRedisCeiling(Number(new URL(redisUrl).port || 6379), {
       requests: 500_000,
       pipeline: 100,
@@ -125,7 +136,7 @@ export async function benchRedisSink(context: SinkBenchContext, options: RedisBe
     const met = sinkPerSecond / rawPerSecond >= TARGET_RATIO;
     const result = {
       redis: `${redisVersion}, ${server ? 'private redis-server (appendonly yes, appendfsync everysec), same machine' : `given (${options.redisUrl})`}`,
-      input: { topic: TOPIC.orderState, records: records.length, orders: distinctOrders, averageBytes: input.averageBytes },
+      input: { topic: TOPIC.orderState, records: input.records, orders: distinctOrders, averageBytes: input.averageBytes },
       settings: { batching: settings.batching, fetch: 'DEFAULT_SINK_FETCH' },
       rawKafkajs: {
         eventsPerSecond: Math.round(rawPerSecond),
