@@ -32,7 +32,7 @@ import { createBenchTopics, deleteBenchTopics, ProducedInput, produceInput } fro
 import { SinkBenchContext, SinkBenchResult, TARGET_RATIO } from './bench-context';
 import { median, ratio, round1 } from './bench-stats';
 import { batchRows, InsertTiming, measureInsertCeiling } from './clickhouse-ceiling';
-import { orderStream, TopicRecord } from './derived-records';
+import { firstOf, orderStream, TopicRecord } from './derived-records';
 import { rawConsume } from './raw-consume';
 import { runTimedSink } from './timed-sink';
 
@@ -45,16 +45,14 @@ export interface ClickHouseBenchOptions {
 
 /** The first `count` records of generated orders' events and states. */
 function streamRecords(count: number): TopicRecord[] {
-  let orders = Math.ceil(count / 12);
-  let records = orderStream({ seed: 7, orders });
-  while (records.length < count) {
-    orders = Math.ceil(orders * (count / records.length) * 1.1);
-    records = orderStream({ seed: 7, orders });
-  }
-  return records.slice(0, count);
+  return firstOf(count, 12, (orders) => orderStream({ seed: 7, orders }));
 }
 
-/** Generates and produces the input, keeping only counts: the records would sit in the heap during the rounds and slow down every garbage collection of the sink. */
+/**
+ * Generates and produces the input, keeping only counts: the records would
+ * sit in the heap during the rounds and slow down every garbage collection
+ * of the sink.
+ */
 async function produceStream(context: SinkBenchContext, codec: RecordCodec, prefix: string): Promise<ProducedInput & { events: number }> {
   const records = streamRecords(context.records);
   return { ...(await produceInput(context.kafka, codec, prefix, records)), events: records.filter((r) => r.topic !== TOPIC.orderState).length };
@@ -80,7 +78,7 @@ export async function benchClickHouseSink(context: SinkBenchContext, options: Cl
     await createBenchTopics(admin, prefix, INPUT_TOPICS, logger);
     const codec = context.codec(prefix);
     const input = await produceStream(context, codec, prefix);
-    const { events } = input;
+    const events = input.events;
     context.progress(
       `ClickHouse sink input: ${input.records} records (${events} order and payment events, ${input.records - events} order states), ${input.averageBytes} bytes on average, produced in ${input.seconds.toFixed(1)} s`,
     );

@@ -55,6 +55,20 @@ export function orderStateChangelog(options: { seed: number; orders: number }): 
   return orderStream(options).flatMap((record) => (record.value.type === 'OrderState' ? [{ key: record.key, value: record.value.value as OrderState }] : []));
 }
 
+/**
+ * The first `count` items `generate(orders)` makes, with `orders` grown
+ * until there are enough (`perOrder`: the first guess of items per order).
+ */
+export function firstOf<T>(count: number, perOrder: number, generate: (orders: number) => T[]): T[] {
+  let orders = Math.max(1, Math.ceil(count / perOrder));
+  let items = generate(orders);
+  while (items.length < count) {
+    orders = Math.ceil(orders * (count / Math.max(1, items.length)) * 1.1);
+    items = generate(orders);
+  }
+  return items.slice(0, count);
+}
+
 /** The last state per key: what a version-gated projection must hold after consuming `changelog`. */
 export function latestByKey<T>(changelog: readonly KeyedState<T>[]): Map<string, T> {
   const latest = new Map<string, T>();

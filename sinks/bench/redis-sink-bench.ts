@@ -33,7 +33,7 @@ import { alternatingRounds } from './alternating-rounds';
 import { createBenchTopics, deleteBenchTopics, ProducedInput, produceInput } from './bench-input';
 import { SinkBenchContext, SinkBenchResult, TARGET_RATIO } from './bench-context';
 import { median, ratio, round1 } from './bench-stats';
-import { KeyedState, orderStateChangelog } from './derived-records';
+import { firstOf, orderStateChangelog } from './derived-records';
 import { startPrivateRedis } from './private-redis';
 import { rawConsume } from './raw-consume';
 import { measureRedisCeiling } from './redis-ceiling';
@@ -51,24 +51,14 @@ interface RedisSinkRound extends SinkTiming {
   readonly redisCpu: number;
 }
 
-/** N OrderState records of generated orders, as the order aggregator would write them. */
-function stateChangelog(count: number): KeyedState<OrderState>[] {
-  let orders = Math.ceil(count / 4);
-  let states = orderStateChangelog({ seed: 7, orders });
-  while (states.length < count) {
-    orders = Math.ceil(orders * (count / states.length) * 1.1);
-    states = orderStateChangelog({ seed: 7, orders });
-  }
-  return states.slice(0, count);
-}
-
 /**
  * Generates and produces the input, keeping only what the measurement
  * needs: the generated states themselves would sit in the heap during the
  * rounds and slow down every garbage collection of the sink.
  */
 async function produceStates(context: SinkBenchContext, codec: RecordCodec, prefix: string): Promise<ProducedInput & { orders: number; sample: OrderState | undefined }> {
-  const states = stateChangelog(context.records);
+  // N OrderState records of generated orders, as the order aggregator would write them
+  const states = firstOf(context.records, 4, (orders) => orderStateChangelog({ seed: 7, orders }));
   const produced = await produceInput(context.kafka, codec, prefix, states.map(({ key, value }) => ({ topic: TOPIC.orderState, key, value: { type: 'OrderState', value } })));
   return { ...produced, orders: new Set(states.map((s) => s.key)).size, sample: states[states.length - 1]?.value };
 }
