@@ -27,7 +27,6 @@ import {
   readAll,
   resetGroupToEarliest,
   spawnProcessor,
-  TestPipeline,
   trackChildren,
   waitForCaughtUp,
 } from './support/pipeline';
@@ -120,7 +119,17 @@ GROUP BY currency`,
 }
 
 /** Everything the test compares, read from both stores, so a second reading can be compared with the first. */
-async function snapshot(prefix: string): Promise<{ redis: RedisDump; orders: Map<string, OrderFacts>; statuses: StatusCount[]; revenue: Revenue; alertIds: string[]; events: number }> {
+interface Snapshot {
+  readonly redis: RedisDump;
+  readonly orders: Map<string, OrderFacts>;
+  readonly statuses: StatusCount[];
+  readonly revenue: Revenue;
+  readonly alertIds: string[];
+  /** Distinct events in the events table. */
+  readonly events: number;
+}
+
+async function snapshot(prefix: string): Promise<Snapshot> {
   const [events] = await selectRows(clickhouse, `SELECT uniqExact(event_id) AS events FROM ${database}.events`);
   const alerts = await selectRows(clickhouse, `SELECT alert_id FROM ${database}.fraud_alerts FINAL ORDER BY alert_id`);
   return {
@@ -139,7 +148,7 @@ async function stop(sink: SpawnedSink): Promise<void> {
 }
 
 test(`${ORDERS} generated orders through the processors into Redis and ClickHouse: both equal the fold; a second delivery and a rebuild change nothing`, async () => {
-  const pipeline: TestPipeline = await createTestPipeline('e2e');
+  const pipeline = await createTestPipeline('e2e');
   redisPrefix = `${KEY_PREFIX}${pipeline.prefix}`;
   const generated = [...generateLifecycles({ seed: 41, orders: ORDERS, customers: ORDERS / 4 })];
   const topicOf = { [TOPIC.customers]: pipeline.topics.customers, [TOPIC.orderEvents]: pipeline.topics.orderEvents, [TOPIC.paymentEvents]: pipeline.topics.paymentEvents };
