@@ -1,11 +1,12 @@
 /**
- * Realistic records of the derived topics the sinks read, without running
- * the processors: the orders.state changelog the order aggregator would
- * write for generated lifecycles (each applied event's state, folded with
- * the aggregator's own pure fold), and fraud.counters / fraud.alerts records
- * shaped like the fraud detector's. Deterministic for a seed. Benchmarks and
- * integration tests share it.
+ * Realistic records of the topics the sinks read, without running the
+ * processors: order and payment events of generated lifecycles with the
+ * orders.state changelog the order aggregator would write for them (each
+ * applied event's state, folded with the aggregator's own pure fold), and
+ * fraud.counters / fraud.alerts records shaped like the fraud detector's.
+ * Deterministic for a seed. Benchmarks and integration tests share it.
  */
+import type { TaggedValue } from '../../lib/serde';
 import { TOPIC } from '../../lib/topics';
 import { alertId } from '../../processors/fraud-detector/alert-id';
 import { FRAUD_RULE_LIST } from '../../processors/fraud-detector/rule-names';
@@ -19,24 +20,53 @@ export interface KeyedState<T> {
   readonly value: T;
 }
 
+/** A record of one of the pipeline's topics, by its catalog name (without TOPIC_PREFIX). */
+export interface TopicRecord {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: TaggedValue;
+}
+
 /**
- * Every state the order aggregator would emit on orders.state for `orders`
- * generated orders, in stream order (many versions per order). Payments the
- * fold cannot apply yet (before their OrderPlaced) are skipped here; the
- * aggregator parks them, which changes intermediate states, not the kinds
- * of records a sink sees.
+ * Generated lifecycles of `orders` orders as the topics would hold them:
+ * every orders.events / payments.events event in stream order, each followed
+ * by the OrderState the order aggregator would write on orders.state for it
+ * (folded with the aggregator's own pure fold). Payments the fold cannot
+ * apply yet (before their OrderPlaced) get no state here; the aggregator
+ * parks them, which changes intermediate states, not the kinds of records a
+ * sink sees.
  */
-export function orderStateChangelog(options: { seed: number; orders: number }): KeyedState<OrderState>[] {
+export function orderStream(options: { seed: number; orders: number }): TopicRecord[] {
   const states = new Map<string, OrderState>();
-  const out: KeyedState<OrderState>[] = [];
+  const out: TopicRecord[] = [];
   for (const record of generateLifecycles({ seed: options.seed, orders: options.orders, customers: Math.max(1, Math.ceil(options.orders / 4)) })) {
     if (record.topic === TOPIC.customers) continue;
+    out.push({ topic: record.topic, key: record.key, value: record.event });
     const result = applyEvent(states.get(record.key) ?? null, record.event);
     if (result.kind !== 'applied') continue;
     states.set(record.key, result.state);
-    out.push({ key: record.key, value: result.state });
+    out.push({ topic: TOPIC.orderState, key: record.key, value: { type: 'OrderState', value: result.state } });
   }
   return out;
+}
+
+/** Every state the order aggregator would emit on orders.state for `orders` generated orders, in stream order (many versions per order). */
+export function orderStateChangelog(options: { seed: number; orders: number }): KeyedState<OrderState>[] {
+  return orderStream(options).flatMap((record) => (record.value.type === 'OrderState' ? [{ key: record.key, value: record.value.value as OrderState }] : []));
+}
+
+/**
+ * The first `count` items `generate(orders)` makes, with `orders` grown
+ * until there are enough (`perOrder`: the first guess of items per order).
+ */
+export function firstOf<T>(count: number, perOrder: number, generate: (orders: number) => T[]): T[] {
+  let orders = Math.max(1, Math.ceil(count / perOrder));
+  let items = generate(orders);
+  while (items.length < count) {
+    orders = Math.ceil(orders * (count / Math.max(1, items.length)) * 1.1);
+    items = generate(orders);
+  }
+  return items.slice(0, count);
 }
 
 /** The last state per key: what a version-gated projection must hold after consuming `changelog`. */

@@ -1,5 +1,5 @@
 /**
- * The baseline of a sink benchmark: raw kafkajs consuming the same topic
+ * The baseline of a sink benchmark: raw kafkajs consuming the same topics
  * with the same fetch settings as the sink engine, doing nothing with the
  * records (no decoding, no commits). Timed from the group join to the last
  * record, so group coordination does not count on either side.
@@ -16,7 +16,7 @@ export interface ConsumeTiming {
   readonly nodeCpu: number;
 }
 
-export async function rawConsume(kafka: Kafka, topic: string, expected: number, groupPrefix: string): Promise<ConsumeTiming> {
+export async function rawConsume(kafka: Kafka, topics: readonly string[], expected: number, groupPrefix: string): Promise<ConsumeTiming> {
   const consumer = kafka.consumer({
     groupId: `${groupPrefix}raw-${randomUUID()}`,
     readUncommitted: false,
@@ -34,7 +34,7 @@ export async function rawConsume(kafka: Kafka, topic: string, expected: number, 
   });
   try {
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
     const finished = await new Promise<number>((resolve, reject) => {
       consumer
         .run({

@@ -80,8 +80,19 @@ function sourceOf(record: ConsumedRecord): Source {
   };
 }
 
-/** The decoded record as JSON, every string checked on the way (JSON.stringify would escape a lone surrogate and hide it). */
+/** How JSON.stringify writes a UTF-16 surrogate on its own. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * The decoded record as JSON, every string checked: JSON.stringify writes a
+ * lone surrogate as a \uD8xx-\uDFxx escape, which would hide it. A payload
+ * without any such escape is returned at once; one with an escape (or a
+ * literal backslash-u-D text, rare) is stringified again with a check of
+ * every string, which names the field at fault.
+ */
 function payloadJson(value: unknown, where: string): string {
+  const json = JSON.stringify(value);
+  if (!SURROGATE_ESCAPE.test(json)) return json;
   return JSON.stringify(value, (key, field: unknown) => (typeof field === 'string' ? text(field, `${where} payload field ${key}`) : field));
 }
 

@@ -51,14 +51,22 @@ export type RedisOp =
   | { readonly kind: 'delete-counters'; readonly customerId: string; readonly records: Records }
   | { readonly kind: 'add-alert'; readonly customerId: string; readonly alertId: string; readonly alert: FraudAlert; readonly records: Records };
 
-type PutOp = Extract<RedisOp, { kind: 'put-order' | 'put-counters' }>;
-type DeleteOp = Extract<RedisOp, { kind: 'delete-order' | 'delete-counters' }>;
+type RedisRecord = SinkRecord<RedisSinkValue>;
+type OrderStateRecord = SinkRecord<Extract<RedisSinkValue, { type: 'OrderState' }>>;
+type CountersRecord = SinkRecord<Extract<RedisSinkValue, { type: 'FraudCounters' }>>;
+type AlertRecord = SinkRecord<Extract<RedisSinkValue, { type: 'FraudAlert' }>>;
 
-/** What one key's records in a batch come to: an optional delete, then an optional put. */
+/**
+ * What one key's records in a batch come to: an optional delete, then an
+ * optional put (the newest state after the delete), or an alert. Records
+ * are kept rather than operations, which are built once per key at the end:
+ * most records of a busy key are folded away and need none.
+ */
 interface KeySlot {
-  delete?: DeleteOp;
-  put?: PutOp;
-  alert?: Extract<RedisOp, { kind: 'add-alert' }>;
+  readonly key: string;
+  deleted: boolean;
+  put?: OrderStateRecord | CountersRecord;
+  alert?: AlertRecord;
   readonly records: Records;
 }
 
@@ -69,97 +77,109 @@ export interface BatchPlan {
   readonly collapsed: number;
 }
 
-/** Whether `a` is at least as new as `b` (same kind, same key). */
-function isAtLeastAsNew(a: PutOp, b: PutOp): boolean {
-  if (a.kind === 'put-order' && b.kind === 'put-order') {
-    return a.version > b.version || (a.version === b.version && a.paymentVersion >= b.paymentVersion);
+/** Whether `candidate` is strictly newer than `current` (same topic, same key). */
+function isNewer(candidate: OrderStateRecord | CountersRecord, current: OrderStateRecord | CountersRecord): boolean {
+  const a = candidate.value?.value;
+  const b = current.value?.value;
+  if (a === undefined || b === undefined) return false;
+  if ('paymentVersion' in a && 'paymentVersion' in b) return a.version > b.version || (a.version === b.version && a.paymentVersion > b.paymentVersion);
+  return a.version > b.version;
+}
+
+function putOp(record: OrderStateRecord | CountersRecord, records: Records): RedisOp {
+  const value = record.value as NonNullable<OrderStateRecord['value'] | CountersRecord['value']>;
+  if (value.type === 'OrderState') {
+    const state = value.value;
+    return { kind: 'put-order', orderId: state.orderId, customerId: state.customerId, version: state.version, paymentVersion: state.paymentVersion, state, records };
   }
-  return a.version >= b.version;
+  const counters = value.value;
+  return { kind: 'put-counters', customerId: counters.customerId, version: counters.version, counters, records };
 }
 
 export function planBatch(records: readonly SinkRecord<RedisSinkValue>[]): BatchPlan {
   const slots = new Map<string, KeySlot>();
   const rejected: RecordRejection[] = [];
-  const slotFor = (id: string): KeySlot => {
-    let slot = slots.get(id);
-    if (!slot) slots.set(id, (slot = { records: [] }));
-    return slot;
+  const refuse = (record: RedisRecord, code: string, message: string): undefined => {
+    rejected.push({ record, code, message });
+    return undefined;
   };
-  const where = (r: SinkRecord<RedisSinkValue>) => `${r.topic} partition ${r.partition} offset ${r.offset}`;
 
   for (const record of records) {
-    const { key, value } = record;
+    const { key } = record;
     if (key === null) {
-      rejected.push({ record, code: REDIS_REJECTION.noKey, message: `record at ${where(record)} has no key; ${record.catalogTopic} is keyed by its aggregate id` });
+      refuse(record, REDIS_REJECTION.noKey, `record at ${where(record)} has no key; ${record.catalogTopic} is keyed by its aggregate id`);
       continue;
     }
-    const op = toOp(record, key, value, (code, message) => {
-      rejected.push({ record, code, message });
-      return undefined;
-    });
-    if (op === undefined) continue;
+    const kind = kindOf(record, key, refuse);
+    if (kind === undefined) continue;
     // one namespace per topic: an order id and a customer id may coincide
-    const slot = slotFor(op.kind === 'add-alert' ? `${record.catalogTopic}\u0000${key}\u0000${op.alertId}` : `${record.catalogTopic}\u0000${key}`);
+    const id = kind === 'add-alert' ? `${record.catalogTopic}\u0000${key}\u0000${(record as AlertRecord).value?.value.alertId}` : `${record.catalogTopic}\u0000${key}`;
+    let slot = slots.get(id);
+    if (!slot) slots.set(id, (slot = { key, deleted: false, records: [] }));
     slot.records.push(record);
-    if (op.kind === 'add-alert') {
-      slot.alert ??= op; // same alertId, same alert: the first one stands for all
-    } else if (op.kind === 'delete-order' || op.kind === 'delete-counters') {
-      slot.delete = op;
+    if (kind === 'add-alert') {
+      slot.alert ??= record as AlertRecord; // same alertId, same alert: the first one stands for all
+    } else if (kind === 'delete-order' || kind === 'delete-counters') {
+      slot.deleted = true;
       slot.put = undefined;
-    } else if (slot.put === undefined || !isAtLeastAsNew(slot.put, op)) {
-      slot.put = op;
+    } else {
+      const put = record as OrderStateRecord | CountersRecord;
+      if (slot.put === undefined || isNewer(put, slot.put)) slot.put = put;
     }
   }
 
   const ops: RedisOp[] = [];
-  let applied = 0;
   for (const slot of slots.values()) {
     // every record of the key rides on the key's operations: a store refusal of the key rejects them all
-    for (const op of [slot.delete, slot.put, slot.alert]) {
-      if (op === undefined) continue;
-      ops.push({ ...op, records: slot.records });
-      applied += 1;
+    const first = slot.records[0] as RedisRecord;
+    if (slot.deleted) {
+      ops.push(first.catalogTopic === TOPIC.orderState ? { kind: 'delete-order', orderId: slot.key, records: slot.records } : { kind: 'delete-counters', customerId: slot.key, records: slot.records });
+    }
+    if (slot.put) ops.push(putOp(slot.put, slot.records));
+    if (slot.alert) {
+      const alert = (slot.alert.value as NonNullable<AlertRecord['value']>).value;
+      ops.push({ kind: 'add-alert', customerId: slot.key, alertId: alert.alertId, alert, records: slot.records });
     }
   }
   const accepted = records.length - rejected.length;
-  return { ops, rejected, collapsed: accepted - applied };
+  return { ops, rejected, collapsed: accepted - ops.length };
 }
 
-function toOp(
-  record: SinkRecord<RedisSinkValue>,
-  key: string,
-  value: RedisSinkValue | null,
-  refuse: (code: string, message: string) => undefined,
-): RedisOp | undefined {
-  const at = `${record.topic} partition ${record.partition} offset ${record.offset}`;
+const where = (r: RedisRecord) => `${r.topic} partition ${r.partition} offset ${r.offset}`;
+
+/** Which operation a record asks for, or undefined when it is refused (bad data: a rejection is recorded). */
+function kindOf(record: RedisRecord, key: string, refuse: (record: RedisRecord, code: string, message: string) => undefined): RedisOp['kind'] | undefined {
+  const at = where(record);
+  const value = record.value;
   switch (record.catalogTopic) {
     case TOPIC.orderState: {
-      if (value === null) return { kind: 'delete-order', orderId: key, records: [] };
-      if (value.type !== 'OrderState') return refuse(REDIS_REJECTION.unexpectedRecord, `${at} holds a ${value.type}, expected OrderState`);
+      if (value === null) return 'delete-order';
+      if (value.type !== 'OrderState') return refuse(record, REDIS_REJECTION.unexpectedRecord, `${at} holds a ${value.type}, expected OrderState`);
       const state = value.value;
-      if (state.orderId !== key) return refuse(REDIS_REJECTION.keyMismatch, `OrderState at ${at} is order ${state.orderId} but its key is ${key}; the key must be the orderId`);
-      return { kind: 'put-order', orderId: state.orderId, customerId: state.customerId, version: state.version, paymentVersion: state.paymentVersion, state, records: [] };
+      if (state.orderId !== key) return refuse(record, REDIS_REJECTION.keyMismatch, `OrderState at ${at} is order ${state.orderId} but its key is ${key}; the key must be the orderId`);
+      return 'put-order';
     }
     case TOPIC.fraudCounters: {
-      if (value === null) return { kind: 'delete-counters', customerId: key, records: [] };
-      if (value.type !== 'FraudCounters') return refuse(REDIS_REJECTION.unexpectedRecord, `${at} holds a ${value.type}, expected FraudCounters`);
+      if (value === null) return 'delete-counters';
+      if (value.type !== 'FraudCounters') return refuse(record, REDIS_REJECTION.unexpectedRecord, `${at} holds a ${value.type}, expected FraudCounters`);
       const counters = value.value;
       if (counters.customerId !== key) {
-        return refuse(REDIS_REJECTION.keyMismatch, `FraudCounters at ${at} are customer ${counters.customerId}'s but the key is ${key}; the key must be the customerId`);
+        return refuse(record, REDIS_REJECTION.keyMismatch, `FraudCounters at ${at} are customer ${counters.customerId}'s but the key is ${key}; the key must be the customerId`);
       }
-      return { kind: 'put-counters', customerId: key, version: counters.version, counters, records: [] };
+      return 'put-counters';
     }
     case TOPIC.fraudAlerts: {
-      if (value === null) return refuse(REDIS_REJECTION.alertTombstone, `${at} is a tombstone, but ${TOPIC.fraudAlerts} holds events that are never deleted`);
-      if (value.type !== 'FraudAlert') return refuse(REDIS_REJECTION.unexpectedRecord, `${at} holds a ${value.type}, expected FraudAlert`);
+      if (value === null) return refuse(record, REDIS_REJECTION.alertTombstone, `${at} is a tombstone, but ${TOPIC.fraudAlerts} holds events that are never deleted`);
+      if (value.type !== 'FraudAlert') return refuse(record, REDIS_REJECTION.unexpectedRecord, `${at} holds a ${value.type}, expected FraudAlert`);
       const alert = value.value;
       if (alert.customerId !== key) {
-        return refuse(REDIS_REJECTION.keyMismatch, `FraudAlert ${alert.alertId} at ${at} is about customer ${alert.customerId} but its key is ${key}; the key must be the customerId`);
+        return refuse(record, REDIS_REJECTION.keyMismatch, `FraudAlert ${alert.alertId} at ${at} is about customer ${alert.customerId} but its key is ${key}; the key must be the customerId`);
       }
-      return { kind: 'add-alert', customerId: key, alertId: alert.alertId, alert, records: [] };
+      return 'add-alert';
     }
     default:
       return refuse(
+        record,
         REDIS_REJECTION.unexpectedRecord,
         `the Redis sink does not materialize ${record.catalogTopic} (record at ${at}); it reads ${REDIS_SINK_TOPICS.join(', ')}`,
       );

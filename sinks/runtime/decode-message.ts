@@ -1,7 +1,7 @@
 /**
- * One fetched Kafka message → a SinkRecord for the writer, or a dead letter
- * when its bytes can never be decoded. Anything else the codec throws (the
- * registry is unreachable) is transient and is thrown on: the engine backs
+ * Fetched Kafka messages → SinkRecords for the writer, or dead letters for
+ * those whose bytes can never be decoded. Anything else the codec throws
+ * (the registry is unreachable) is transient and reported: the engine backs
  * off and reads the message again, it is not dead-lettered.
  */
 import type { KafkaMessage } from 'kafkajs';
@@ -23,17 +23,49 @@ export interface MessagePosition {
   readonly partition: number;
 }
 
-export async function decodeMessage<V extends TaggedValue>(codec: RecordCodec, at: MessagePosition, message: KafkaMessage): Promise<DecodedMessage<V>> {
-  let value: V | null = null;
-  if (message.value !== null) {
-    try {
+function deadLetterOf(at: MessagePosition, message: KafkaMessage, error: DecodeError): PendingDeadLetter {
+  const source = sourceOf(at.topic, at.partition, message, stringHeaders(message.headers));
+  return { source, code: `decode:${error.reason}`, message: error.message };
+}
+
+/** The codec's decode as a promise even if it throws synchronously. */
+function decodeValue(codec: RecordCodec, topic: string, bytes: Buffer): Promise<TaggedValue> {
+  try {
+    return codec.decode(topic, bytes);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+export interface DecodedFetch<V extends TaggedValue> {
+  /** The messages' outcomes, in order, up to the first transient failure. */
+  readonly decoded: DecodedMessage<V>[];
+  /** Set when decoding stopped on a transient error: it concerns message number `decoded.length`. */
+  readonly failure?: { readonly error: unknown };
+}
+
+/**
+ * Decodes a fetched batch of one partition. Every decode starts at once and
+ * they are awaited together: once the writer schema is cached the codec
+ * decodes synchronously, so a batch costs one await instead of a promise
+ * chain per message, a measurable share of a sink's CPU at tens of
+ * thousands of records a second. After a transient failure the later
+ * messages' outcomes are dropped: they are read again after the backoff.
+ */
+export async function decodeMessages<V extends TaggedValue>(codec: RecordCodec, at: MessagePosition, messages: readonly KafkaMessage[]): Promise<DecodedFetch<V>> {
+  const outcomes = await Promise.allSettled(messages.map((m) => (m.value === null ? null : decodeValue(codec, at.topic, m.value))));
+  const decoded: DecodedMessage<V>[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i] as KafkaMessage;
+    const outcome = outcomes[i] as PromiseSettledResult<TaggedValue | null>;
+    if (outcome.status === 'fulfilled') {
       // the codec decodes with the reader schemas of the topic's records: its tag and shape are those of V
-      value = (await codec.decode(at.topic, message.value)) as V;
-    } catch (error) {
-      if (!(error instanceof DecodeError)) throw error;
-      const source = sourceOf(at.topic, at.partition, message, stringHeaders(message.headers));
-      return { kind: 'dead-letter', deadLetter: { source, code: `decode:${error.reason}`, message: error.message } };
+      decoded.push({ kind: 'record', record: new FetchedRecord<V>(at.topic, at.catalogTopic, at.partition, message, outcome.value as V | null) });
+    } else if (outcome.reason instanceof DecodeError) {
+      decoded.push({ kind: 'dead-letter', deadLetter: deadLetterOf(at, message, outcome.reason) });
+    } else {
+      return { decoded, failure: { error: outcome.reason } };
     }
   }
-  return { kind: 'record', record: new FetchedRecord<V>(at.topic, at.catalogTopic, at.partition, message, value) };
+  return { decoded };
 }

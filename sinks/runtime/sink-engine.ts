@@ -36,7 +36,7 @@ import type { HealthReport } from '../../processors/runtime/http-endpoint';
 import { Lock } from '../../processors/runtime/lock';
 import { backoffDelay } from './backoff';
 import { DeadLetterSender } from './dead-letter-sender';
-import { decodeMessage } from './decode-message';
+import { DecodedMessage, decodeMessages } from './decode-message';
 import { PartitionOffset, PendingBatch } from './pending-batch';
 import { SinkMetrics } from './sink-metrics';
 import type { SinkSettings } from './sink-settings';
@@ -240,21 +240,22 @@ export class SinkEngine<V extends TaggedValue> {
     };
     let taken = 0;
     try {
-      for (let i = 0; i <= last; i++) {
-        const decoded = await decodeMessage<V>(this.options.codec, at, messages[i] as KafkaMessage).catch((error: unknown) => {
-          markTaken(i - 1);
-          // the registry is unreachable: leave this record unresolved and back off; it is read again after the resume
-          this.fail('decode', error);
-          return undefined;
-        });
-        if (decoded === undefined) return;
-        if (decoded.kind === 'record') this.pending.addRecord(decoded.record);
-        else this.pending.addDeadLetter(decoded.deadLetter);
+      const { decoded, failure } = await decodeMessages<V>(this.options.codec, at, messages);
+      for (let i = 0; i < decoded.length; i++) {
+        const outcome = decoded[i] as DecodedMessage<V>;
+        if (outcome.kind === 'record') this.pending.addRecord(outcome.record);
+        else this.pending.addDeadLetter(outcome.deadLetter);
         taken += 1;
         if (this.pending.size() >= maxRecords) {
           markTaken(i);
           if (!(await this.flush('size'))) return;
         }
+      }
+      if (failure !== undefined) {
+        markTaken(decoded.length - 1);
+        // the registry is unreachable: leave this record unresolved and back off; it is read again after the resume
+        this.fail('decode', failure.error);
+        return;
       }
       markTaken(last);
     } finally {

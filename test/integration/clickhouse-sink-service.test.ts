@@ -6,9 +6,7 @@
  * offsets, the documented queries answer what the fold says, and the whole
  * input produced a second time (a duplicated delivery) changes no answer.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { TaggedValue } from '../../lib/serde';
 import { TOPIC } from '../../lib/topics';
 import { createClickHouse } from '../../lib/clients/clickhouse';
@@ -25,7 +23,8 @@ import {
 } from '../fixtures/clickhouse-expected';
 import { AnalyticsResults, TOP_LIMIT, runDocumentedQueries } from './support/clickhouse-analytics';
 import { config, uniqueName } from './support/env';
-import { OutgoingRecord, ROOT, TestPipeline, createTestPipeline, exited, produce, waitForCaughtUp } from './support/pipeline';
+import { OutgoingRecord, TestPipeline, committedCount, createTestPipeline, exited, produce, waitForCaughtUp } from './support/pipeline';
+import { TcpRelay, spawnSink } from './support/sink';
 
 const databases: string[] = [];
 const admin = createClickHouse(config.clickhouse, 'default');
@@ -65,20 +64,8 @@ function toTopics(pipeline: TestPipeline, records: readonly ConsumedRecord[]): O
   return records.map((r) => ({ topic: `${pipeline.prefix}${r.topic}`, key: keyOf(r.value!), value: r.value! }));
 }
 
-function startSink(pipeline: TestPipeline, database: string, env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sinks', 'clickhouse', 'main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      TOPIC_PREFIX: pipeline.prefix,
-      CLICKHOUSE_DATABASE: database,
-      HTTP_PORT: '0',
-      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
-      SINK_BATCH_MAX_DELAY_MS: '200',
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+async function startSink(pipeline: TestPipeline, database: string, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const { child } = await spawnSink('clickhouse', pipeline, { CLICKHOUSE_DATABASE: database, SINK_BATCH_MAX_DELAY_MS: '200', ...env });
   children.push(child);
   return child;
 }
@@ -93,55 +80,6 @@ function expectAsTheFoldSays(results: AnalyticsResults): void {
   expect(results.customerOrderStats).toEqual(expectedCustomerOrderStats(dataset, TOP_LIMIT));
 }
 
-/**
- * A TCP relay on loopback in front of the shared ClickHouse, so a test can
- * take "ClickHouse" away and bring it back without touching the real server.
- */
-class Outage {
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-
-  constructor(private readonly target: URL) {}
-
-  async up(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(Number(this.target.port), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as net.AddressInfo).port;
-    this.server = server;
-  }
-
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
-async function committed(pipeline: TestPipeline, group: string, topics: readonly string[]): Promise<number> {
-  const admin = pipeline.kafka.admin();
-  await admin.connect();
-  try {
-    let total = 0;
-    for (const topic of topics) {
-      const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-      for (const p of offsets?.partitions ?? []) total += Math.max(0, Number(p.offset));
-    }
-    return total;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 const plain = (results: AnalyticsResults): unknown => JSON.parse(JSON.stringify(results));
 
 test('a stream through the sink service answers every query as the fold says, and a duplicated delivery changes nothing', async () => {
@@ -150,7 +88,7 @@ test('a stream through the sink service answers every query as the fold says, an
   const inputs = [TOPIC.orderEvents, TOPIC.paymentEvents, TOPIC.orderState, TOPIC.fraudAlerts].map((t) => `${pipeline.prefix}${t}`);
   const group = `${pipeline.prefix}clickhouse-sink`;
   await produce(pipeline, toTopics(pipeline, dataset.records));
-  startSink(pipeline, database);
+  await startSink(pipeline, database);
   await waitForCaughtUp(pipeline, group, inputs, 120_000);
 
   const results = await runDocumentedQueries(admin, database, [], firstDay);
@@ -166,21 +104,21 @@ test('ClickHouse gone mid-stream: the sink commits nothing it did not write, and
   const pipeline = await createTestPipeline('chout');
   const inputs = [TOPIC.orderEvents, TOPIC.paymentEvents, TOPIC.orderState, TOPIC.fraudAlerts].map((t) => `${pipeline.prefix}${t}`);
   const group = `${pipeline.prefix}clickhouse-sink`;
-  const relay = new Outage(new URL(config.clickhouse.url));
+  const relay = new TcpRelay(new URL(config.clickhouse.url));
   await relay.up();
   try {
     const half = Math.floor(dataset.records.length / 2);
     await produce(pipeline, toTopics(pipeline, dataset.records.slice(0, half)));
-    startSink(pipeline, database, { CLICKHOUSE_URL: `http://127.0.0.1:${relay.port}`, SINK_RETRY_MAX_MS: '500' });
+    await startSink(pipeline, database, { CLICKHOUSE_URL: relay.url(), SINK_RETRY_MAX_MS: '500' });
     await waitForCaughtUp(pipeline, group, inputs, 120_000);
-    const before = await committed(pipeline, group, inputs);
+    const before = await committedCount(pipeline, group, inputs);
     expect(before).toBe(half);
 
     await relay.down();
     await produce(pipeline, toTopics(pipeline, dataset.records.slice(half)));
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     // nothing written, so nothing committed: the new records wait in Kafka
-    expect(await committed(pipeline, group, inputs)).toBe(before);
+    expect(await committedCount(pipeline, group, inputs)).toBe(before);
 
     await relay.up();
     await waitForCaughtUp(pipeline, group, inputs, 120_000);

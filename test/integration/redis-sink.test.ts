@@ -4,7 +4,8 @@
  * prefix: the projection equals the input's final states exactly; duplicates,
  * a replay from the earliest offset and stale records leave it unchanged;
  * tombstones delete; bad records go to the dead-letter topics while the rest
- * flows; a SIGTERM flushes the pending batch; two instances share the work;
+ * flows; an unreachable registry pauses the sink without dead-lettering
+ * anything; a SIGTERM flushes the pending batch; two instances share the work;
  * behind the order aggregator, Redis equals the pure fold of the events.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -19,7 +20,7 @@ import { eventsByOrder } from '../fixtures/generated-stream';
 import { config } from './support/env';
 import { committedCount, createTestPipeline, exited, produce, readAll, spawnProcessor, TestPipeline, waitFor, waitForCaughtUp } from './support/pipeline';
 import { deletePrefix, dumpRedis, expectedRedisDump } from './support/redis-dump';
-import { sinkGroup, sinkMetric, spawnSink, SpawnedSink } from './support/sink';
+import { sinkGroup, sinkMetric, spawnSink, SpawnedSink, TcpRelay } from './support/sink';
 import { expectedProjection, redisSinkTopics, sinkInput, sinkRecords } from './support/sink-fixtures';
 
 const KEY_PREFIX = 'sf-test:';
@@ -188,6 +189,32 @@ test('undecodable and refused records go to the dead-letter topics with their he
     ...expectedRedisDump(prefix, { ...projection, orders }),
     [keys.order(occupied!.orderId)]: { type: 'other', value: 'string' },
   });
+});
+
+test('the schema registry unreachable: the sink dead-letters nothing and commits nothing, and completes exactly once it is back', async () => {
+  const pipeline = await createTestPipeline('redis-sink-registry');
+  const prefix = keyPrefix(pipeline);
+  const input = sinkInput(27, { orders: 150, customers: 6, versions: 4 });
+  await produce(pipeline, sinkRecords(pipeline, input));
+  const relay = new TcpRelay(new URL(config.schemaRegistry.url));
+  await relay.up(); // takes a port for the relay, then the registry goes away behind it
+  await relay.down();
+  try {
+    // failed decodes and retries are logged as warnings: expected here
+    const sink = await start(pipeline, { SCHEMA_REGISTRY_URL: relay.url(), SINK_RETRY_MAX_MS: '500', LOG_LEVEL: 'error' });
+    await waitFor(async () => (await sinkMetric(sink.httpPort, 'sink_write_failures_total', { reason: 'decode' })) !== undefined, 'a failed decode');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect((await sinkMetric(sink.httpPort, 'sink_dead_letters_total')) ?? 0).toBe(0);
+    expect(await committedCount(pipeline, group(pipeline), redisSinkTopics(pipeline))).toBe(0);
+    expect(await dumpRedis(redis, prefix)).toEqual({});
+
+    await relay.up();
+    await caughtUp(pipeline);
+    expect(await dumpRedis(redis, prefix)).toEqual(expectedRedisDump(prefix, expectedProjection(input)));
+    for (const topic of redisSinkTopics(pipeline)) expect(await readAll(pipeline, `${topic}.dlq`)).toEqual([]);
+  } finally {
+    await relay.down();
+  }
 });
 
 test('SIGTERM writes and commits the pending batch before leaving', async () => {

@@ -204,3 +204,31 @@ export function trackChildren(): (child: ChildProcess) => ChildProcess {
     return child;
   };
 }
+
+/**
+ * Moves a stopped group back to the start of the topics (a rebuild), with
+ * the real low watermarks: kafkajs's resetOffsets({ earliest }) commits the
+ * sentinel -2, which lag checks and other clients do not understand.
+ */
+export async function resetGroupToEarliest(pipeline: TestPipeline, groupId: string, topics: readonly string[]): Promise<void> {
+  const admin = pipeline.kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      const low = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: low.map(({ partition, low: offset }) => ({ partition, offset })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The last value per key of a topic, decoded; null where the last record is a tombstone. */
+export async function latestValues<T>(pipeline: TestPipeline, topic: string): Promise<Map<string, T | null>> {
+  const latest = new Map<string, T | null>();
+  for (const message of await readAll(pipeline, topic)) {
+    const value = message.value === null ? null : ((await pipeline.codec.decode(topic, message.value)).value as T);
+    latest.set(message.key?.toString('utf8') ?? '', value);
+  }
+  return latest;
+}

@@ -1,8 +1,10 @@
 /**
  * Sink services as child processes on a test pipeline's prefix, with a key
- * prefix of their own, and what tests read from them (/metrics).
+ * prefix of their own, what tests read from them (/metrics), and a relay to
+ * take a service away from them.
  */
 import type { ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { spawnService, TestPipeline } from './pipeline';
 
@@ -44,5 +46,49 @@ export async function sinkHealth(port: number): Promise<{ status: number; body: 
     return { status: response.status, body: (await response.json()) as { ready: boolean; detail: Record<string, unknown> } };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A TCP relay on loopback in front of a shared service (ClickHouse, the
+ * schema registry), so a test can take the service away from a sink and
+ * bring it back without touching the real server. `port` stays the same
+ * across down() and up().
+ */
+export class TcpRelay {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(private readonly target: URL) {}
+
+  /** The target's URL with the relay's host and port. */
+  url(): string {
+    const url = new URL(this.target.href);
+    url.hostname = '127.0.0.1';
+    url.port = String(this.port);
+    return url.href.replace(/\/$/, '');
+  }
+
+  async up(): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(Number(this.target.port), this.target.hostname);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as net.AddressInfo).port;
+    this.server = server;
+  }
+
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

@@ -155,6 +155,12 @@ describe('rowsForRecord', () => {
     expect(rows.events[0]).toMatchObject({ occurred_at: '2024-05-01 12:00:00', occurred_ms: 123 });
   });
 
+  test('text that merely reads like an escaped surrogate, and a surrogate pair, stay as they are in the payload', () => {
+    const sku = 'literally \\uD800 and 😀';
+    const rows = rowsForRecord(at(TOPIC.orderEvents, { type: 'OrderItemRemoved', value: { envelope: sampleEnvelope(), sku, quantity: 1 } }));
+    expect((JSON.parse(rows.events[0]!.payload) as { sku: string }).sku).toBe(sku);
+  });
+
   test('a tombstone becomes no row', () => {
     expect(rowsForRecord(at(TOPIC.orderState, null))).toEqual(NO_ROWS);
   });

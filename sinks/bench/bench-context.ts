@@ -1,0 +1,32 @@
+/** What sinks-bench.ts hands each sink's benchmark: shared clients, sizes, and where progress goes. */
+import type { Admin, Kafka } from 'kafkajs';
+import type { AppConfig } from '../../lib/config';
+import type { Logger } from '../../lib/logger';
+import type { RecordCodec } from '../../processors/runtime/codec';
+
+export interface SinkBenchContext {
+  readonly config: AppConfig;
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly logger: Logger;
+  /** The registry-backed Avro codec for topics under `prefix`. */
+  codec(prefix: string): RecordCodec;
+  /** Records on each sink's input. */
+  readonly records: number;
+  /** Measured rounds of raw consumption and of the sink, alternating which goes first. */
+  readonly rounds: number;
+  /** Unique to this run: topic prefixes, groups, key prefixes and databases start with it. */
+  readonly runId: string;
+  /** One line of progress for people (silent with --json). */
+  progress(line: string): void;
+}
+
+/** A sink benchmark's result: the JSON section and its rows of the summary table. */
+export interface SinkBenchResult<R> {
+  readonly result: R;
+  /** [what, events/s, vs raw kafkajs, note] */
+  readonly rows: string[][];
+  readonly targetMet: boolean;
+}
+
+export const TARGET_RATIO = 0.7;
