@@ -20,18 +20,14 @@ import type { AppConfig } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import { TopicNames, topicNames } from '../../lib/topics';
 import { freePort } from '../../sinks/bench/private-redis';
+import { pipelineService } from '../pipeline-services';
 
 const ROOT = path.resolve(__dirname, '../..');
 const HEALTH_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
 
-/** The pipeline's services a benchmark can start: entry point, and the consumer group name after TOPIC_PREFIX. */
-export const SERVICES = {
-  'order-aggregator': 'processors/order-aggregator/main.ts',
-  'redis-sink': 'sinks/redis/main.ts',
-  'clickhouse-sink': 'sinks/clickhouse/main.ts',
-} as const;
-export type ServiceName = keyof typeof SERVICES;
+/** The pipeline's services a benchmark starts (entry points in scripts/pipeline-services.ts); the group is TOPIC_PREFIX + name. */
+export type ServiceName = 'order-aggregator' | 'redis-sink' | 'clickhouse-sink';
 
 export interface RunningService {
   readonly name: ServiceName;
@@ -109,7 +105,7 @@ export async function createIsolatedPipeline(config: AppConfig, logger: Logger, 
       const port = await freePort();
       const spawnedAt = performance.now();
       // node with tsx's loader rather than the tsx CLI, so a signal reaches the service itself.
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, SERVICES[name])], {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, pipelineService(name).main)], {
         cwd: ROOT,
         env: {
           ...process.env,

@@ -27,6 +27,8 @@ import { EVENTS_PER_ORDER } from '../../producers/loadgen/run-timing';
 import { runLoadgen } from '../../producers/loadgen/runner';
 import { CliContext, columns, EXIT_OK, parseCli, runCli } from '../cli';
 import type { BenchTarget } from './bench-target';
+import { clickhouseSinkService } from '../../sinks/clickhouse/service';
+import { redisSinkService } from '../../sinks/redis/service';
 import { IsolatedPipeline, RunningService, ServiceName, createIsolatedPipeline } from './isolated-pipeline';
 
 const USAGE = `usage: npm run bench:replay -- [options]
@@ -70,10 +72,10 @@ function parseReplayArgs(argv: readonly string[]): ReplayArgs {
 
 type SinkName = Extract<ServiceName, 'redis-sink' | 'clickhouse-sink'>;
 
-/** What each sink reads (as in its main.ts). */
+/** What each sink reads, from its service declaration. */
 const SINK_INPUTS: Readonly<Record<SinkName, (topics: TopicNames) => string[]>> = {
-  'redis-sink': (t) => [t.orderState, t.fraudCounters, t.fraudAlerts],
-  'clickhouse-sink': (t) => [t.orderEvents, t.paymentEvents, t.orderState, t.fraudAlerts],
+  'redis-sink': redisSinkService.inputs,
+  'clickhouse-sink': clickhouseSinkService.inputs,
 };
 
 export interface SinkReplay {
