@@ -26,13 +26,17 @@ const services: ChildProcess[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 
 afterAll(async () => {
-  for (const child of services.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited(child);
+  try {
+    for (const child of services.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited(child);
+    }
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  } finally {
+    // a failed cleanup must not leave the clients open: jest would wait on them
+    await redis.quit();
+    await clickhouse.close();
   }
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-  await redis.quit();
-  await clickhouse.close();
 });
 
 export interface ProjectionPipeline {
