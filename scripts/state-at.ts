@@ -11,13 +11,11 @@
  */
 import { createClickHouse } from '../lib/clients/clickhouse';
 import { createKafka } from '../lib/clients/kafka';
-import { catalogRecordSet, createRegistryClient } from '../lib/registry';
-import { AvroDecoder, AvroEncoder } from '../lib/serde';
 import { topicNames } from '../lib/topics';
-import { avroCodec } from '../processors/runtime/codec';
 import { durationFlag } from '../producers/cli-values';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
 import { parseInstant } from './ops/instant';
+import { registryCodec } from './ops/registry-codec';
 import { clickHouseAnswer, kafkaAnswer } from './ops/state-at-sources';
 import { SourceAnswer, formatStateAt, noEvents, stateAtJson, stateAtReport } from './ops/state-at-report';
 
@@ -57,9 +55,7 @@ async function main(): Promise<number> {
   const answers: SourceAnswer[] = [];
   if (source !== 'clickhouse') {
     const kafka = createKafka(config.kafka, logger, 'state-at');
-    const registry = createRegistryClient(config.schemaRegistry, { logger });
-    const records = catalogRecordSet(undefined, { topicPrefix: config.topicPrefix });
-    const codec = avroCodec(new AvroEncoder({ registry, records, logger }), new AvroDecoder({ registry, records, logger }), config.topicPrefix);
+    const codec = registryCodec(config, logger);
     const bound = lateness === undefined ? {} : { appendedBefore: at.getTime() + lateness + 1 };
     answers.push(await kafkaAnswer({ kafka, topics: topicNames(config.topicPrefix), codec, logger, orderId, ...bound }, at));
   }

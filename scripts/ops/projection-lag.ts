@@ -42,3 +42,13 @@ export function describeLag(lag: GroupLag): string {
   const why = lag.neverCommitted ? ' (it never committed: is the service running on this TOPIC_PREFIX?)' : '';
   return `group ${lag.group} is ${lag.lag} record(s) behind on ${lag.topics.join(', ')}${why}`;
 }
+
+/** The groups still lagging once they caught up or `waitMs` passed (0: a single look). */
+export async function laggingAfter(admin: Admin, groups: readonly ProjectionGroup[], waitMs: number, pollMs = 500): Promise<GroupLag[]> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const lagging = (await projectionLags(admin, groups)).filter((lag) => lag.lag > 0);
+    if (lagging.length === 0 || Date.now() >= deadline) return lagging;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

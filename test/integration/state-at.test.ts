@@ -51,7 +51,7 @@ interface StateAtJson {
 }
 
 async function stateAt(orderId: string, at: string | number, args: readonly string[] = []): Promise<{ run: ScriptRun; report: StateAtJson }> {
-  const run = await runScript('state-at', [orderId, '--at', String(at), '--json', ...args], projection);
+  const run = await runScript('state-at', [orderId, '--at', String(at), '--json', ...args], projection.env);
   if (run.stdout === '') throw new Error(`scripts/state-at printed nothing (exit ${run.code}): ${run.stderr}`);
   return { run, report: JSON.parse(run.stdout) as StateAtJson };
 }
@@ -93,12 +93,12 @@ test('at several instants, both sources give the pure fold of the events up to t
 
 test('an order before its first event, or an unknown id: exit 1 and "no events for order … at or before …"', async () => {
   const orderId = second![0]!.key;
-  const before = await runScript('state-at', [orderId, '--at', String(occurred(second![0]!) - 1)], projection);
+  const before = await runScript('state-at', [orderId, '--at', String(occurred(second![0]!) - 1)], projection.env);
   expect(before.code).toBe(1);
   expect(before.stderr).toContain(`no events for order ${orderId} at or before ${new Date(occurred(second![0]!) - 1).toISOString()}`);
-  const notATime = await runScript('state-at', ['no-such-order', '--at', 'yesterday'], projection);
+  const notATime = await runScript('state-at', ['no-such-order', '--at', 'yesterday'], projection.env);
   expect(notATime.code).toBe(2); // a usage error, not an unknown order
-  const missing = await runScript('state-at', ['no-such-order', '--at', String(Date.now()), '--source', 'kafka'], projection);
+  const missing = await runScript('state-at', ['no-such-order', '--at', String(Date.now()), '--source', 'kafka'], projection.env);
   expect(missing.code).toBe(1);
   expect(missing.stderr).toContain('no events for order no-such-order');
 });

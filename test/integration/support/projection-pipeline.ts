@@ -87,11 +87,11 @@ export interface ScriptRun {
   readonly stderr: string;
 }
 
-/** scripts/<name>.ts with the projection's environment. */
-export function runScript(name: string, args: readonly string[], projection: ProjectionPipeline): Promise<ScriptRun> {
+/** scripts/<name>.ts with the environment of a projection (ProjectionPipeline.env). */
+export function runScript(name: string, args: readonly string[], env: Readonly<Record<string, string>>): Promise<ScriptRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', `${name}.ts`), ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...projection.env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
