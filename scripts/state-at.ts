@@ -12,10 +12,10 @@
 import { createClickHouse } from '../lib/clients/clickhouse';
 import { createKafka } from '../lib/clients/kafka';
 import { topicNames } from '../lib/topics';
+import { registryCodec } from '../processors/runtime/registry-codec';
 import { durationFlag } from '../producers/cli-values';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
 import { parseInstant } from './ops/instant';
-import { registryCodec } from './ops/registry-codec';
 import { clickHouseAnswer, kafkaAnswer } from './ops/state-at-sources';
 import { SourceAnswer, formatStateAt, noEvents, stateAtJson, stateAtReport } from './ops/state-at-report';
 
@@ -55,9 +55,9 @@ async function main(): Promise<number> {
   const answers: SourceAnswer[] = [];
   if (source !== 'clickhouse') {
     const kafka = createKafka(config.kafka, logger, 'state-at');
-    const codec = registryCodec(config, logger);
+    const codec = registryCodec(config, logger, { autoRegister: false });
     const bound = lateness === undefined ? {} : { appendedBefore: at.getTime() + lateness + 1 };
-    answers.push(await kafkaAnswer({ kafka, topics: topicNames(config.topicPrefix), codec, logger, orderId, ...bound }, at));
+    answers.push(await kafkaAnswer({ kafka, topics: topicNames(config.topicPrefix), topicPrefix: config.topicPrefix, codec, logger, orderId, ...bound }, at));
   }
   if (source !== 'kafka') {
     const client = createClickHouse(config.clickhouse);

@@ -10,17 +10,17 @@
  * REDIS_KEY_PREFIX, CLICKHOUSE_URL and CLICKHOUSE_DATABASE as the services do.
  */
 import { createClickHouse } from '../lib/clients/clickhouse';
+import { requireTopics } from '../lib/admin/require-topics';
 import { createKafka } from '../lib/clients/kafka';
 import { createRedis } from '../lib/clients/redis';
 import { redactUrl } from '../lib/config/env';
 import { topicNames } from '../lib/topics';
+import { registryCodec } from '../processors/runtime/registry-codec';
 import { durationFlag, intFlag } from '../producers/cli-values';
 import { redisKeys, sinkKeyPrefix } from '../sinks/redis/keys';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
 import { describeLag, laggingAfter, projectionGroups } from './ops/projection-lag';
 import { progressPrinter } from './ops/read-progress';
-import { registryCodec } from './ops/registry-codec';
-import { requireTopics } from './ops/require-topics';
 import { agrees, formatVerify, verifyJson } from './ops/verify-report';
 import { verifyProjections } from './ops/verify-projections';
 
@@ -57,8 +57,8 @@ async function main(): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await requireTopics(admin, [topics.orderEvents, topics.paymentEvents, topics.orderState]);
-    const lagging = await laggingAfter(admin, projectionGroups(config.topicPrefix, topics), waitMs ?? 0);
+    await requireTopics(admin, [topics.orderEvents, topics.paymentEvents, topics.orderState], 'verify', config.topicPrefix);
+    const lagging = await laggingAfter(admin, projectionGroups(config), waitMs ?? 0);
     if (lagging.length > 0 && waitMs !== undefined) {
       for (const lag of lagging) say(`${describeLag(lag)} after waiting ${values.wait}\n`);
       return EXIT_FAILED;
@@ -68,7 +68,7 @@ async function main(): Promise<number> {
     await admin.disconnect();
   }
 
-  const codec = registryCodec(config, logger);
+  const codec = registryCodec(config, logger, { autoRegister: false });
   const keys = redisKeys(sinkKeyPrefix(config));
   const redis = createRedis(config.redis, { lazyConnect: true });
   redis.on('error', () => undefined); // reported by the failing command

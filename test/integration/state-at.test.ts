@@ -10,7 +10,8 @@ import { AggregateEvent, foldOrder } from '../../processors/order-aggregator/fol
 import type { GeneratedRecord } from '../../producers/loadgen/lifecycle';
 import type { OrderState } from '../../schemas/generated/types';
 import { produce } from './support/pipeline';
-import { generatedOrders, projectionCaughtUp, ProjectionPipeline, runScript, ScriptRun, startProjection, toTopics } from './support/projection-pipeline';
+import { runScript, ScriptResult } from './support/run-script';
+import { generatedOrders, projectionCaughtUp, ProjectionPipeline, startProjection, toTopics } from './support/projection-pipeline';
 
 const records = generatedOrders(71, 20);
 const byOrder = new Map<string, GeneratedRecord[]>();
@@ -50,7 +51,7 @@ interface StateAtJson {
   readonly sources: Array<{ source: string; readFrom: string; state: unknown; trail: TrailJson[] }>;
 }
 
-async function stateAt(orderId: string, at: string | number, args: readonly string[] = []): Promise<{ run: ScriptRun; report: StateAtJson }> {
+async function stateAt(orderId: string, at: string | number, args: readonly string[] = []): Promise<{ run: ScriptResult; report: StateAtJson }> {
   const run = await runScript('state-at', [orderId, '--at', String(at), '--json', ...args], projection.env);
   if (run.stdout === '') throw new Error(`scripts/state-at printed nothing (exit ${run.code}): ${run.stderr}`);
   return { run, report: JSON.parse(run.stdout) as StateAtJson };

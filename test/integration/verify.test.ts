@@ -9,14 +9,13 @@ import { AggregateEvent, foldOrder } from '../../processors/order-aggregator/fol
 import { expectedOrderStateRow, Mismatch } from '../../scripts/ops/projection-check';
 import { eventsByOrder } from '../fixtures/generated-stream';
 import { createTestPipeline, produce } from './support/pipeline';
+import { runScript, ScriptResult } from './support/run-script';
 import {
   clickhouse,
   generatedOrders,
   projectionCaughtUp,
   ProjectionPipeline,
   redis,
-  runScript,
-  ScriptRun,
   startProjection,
   toTopics,
 } from './support/projection-pipeline';
@@ -52,7 +51,7 @@ interface VerifyJson {
   readonly mismatches: Mismatch[];
 }
 
-async function verify(args: readonly string[] = []): Promise<{ run: ScriptRun; report: VerifyJson }> {
+async function verify(args: readonly string[] = []): Promise<{ run: ScriptResult; report: VerifyJson }> {
   const run = await runScript('verify', ['--json', ...args], projection.env);
   if (run.stdout === '') throw new Error(`scripts/verify printed nothing (exit ${run.code}): ${run.stderr}`);
   return { run, report: JSON.parse(run.stdout) as VerifyJson };
