@@ -11,10 +11,8 @@
  */
 import { createClickHouse } from '../lib/clients/clickhouse';
 import { createKafka } from '../lib/clients/kafka';
-import { catalogRecordSet, createRegistryClient } from '../lib/registry';
-import { AvroDecoder, AvroEncoder } from '../lib/serde';
 import { topicNames } from '../lib/topics';
-import { avroCodec } from '../processors/runtime/codec';
+import { registryCodec } from '../processors/runtime/registry-codec';
 import { durationFlag } from '../producers/cli-values';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
 import { parseInstant } from './ops/instant';
@@ -57,11 +55,9 @@ async function main(): Promise<number> {
   const answers: SourceAnswer[] = [];
   if (source !== 'clickhouse') {
     const kafka = createKafka(config.kafka, logger, 'state-at');
-    const registry = createRegistryClient(config.schemaRegistry, { logger });
-    const records = catalogRecordSet(undefined, { topicPrefix: config.topicPrefix });
-    const codec = avroCodec(new AvroEncoder({ registry, records, logger }), new AvroDecoder({ registry, records, logger }), config.topicPrefix);
+    const codec = registryCodec(config, logger, { autoRegister: false });
     const bound = lateness === undefined ? {} : { appendedBefore: at.getTime() + lateness + 1 };
-    answers.push(await kafkaAnswer({ kafka, topics: topicNames(config.topicPrefix), codec, logger, orderId, ...bound }, at));
+    answers.push(await kafkaAnswer({ kafka, topics: topicNames(config.topicPrefix), topicPrefix: config.topicPrefix, codec, logger, orderId, ...bound }, at));
   }
   if (source !== 'kafka') {
     const client = createClickHouse(config.clickhouse);

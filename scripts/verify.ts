@@ -10,19 +10,17 @@
  * REDIS_KEY_PREFIX, CLICKHOUSE_URL and CLICKHOUSE_DATABASE as the services do.
  */
 import { createClickHouse } from '../lib/clients/clickhouse';
+import { requireTopics } from '../lib/admin/require-topics';
 import { createKafka } from '../lib/clients/kafka';
 import { createRedis } from '../lib/clients/redis';
 import { redactUrl } from '../lib/config/env';
-import { catalogRecordSet, createRegistryClient } from '../lib/registry';
-import { AvroDecoder, AvroEncoder } from '../lib/serde';
 import { topicNames } from '../lib/topics';
-import { avroCodec } from '../processors/runtime/codec';
+import { registryCodec } from '../processors/runtime/registry-codec';
 import { durationFlag, intFlag } from '../producers/cli-values';
 import { redisKeys, sinkKeyPrefix } from '../sinks/redis/keys';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
-import { describeLag, projectionGroups, projectionLags } from './ops/projection-lag';
+import { describeLag, laggingAfter, projectionGroups } from './ops/projection-lag';
 import { progressPrinter } from './ops/read-progress';
-import { requireTopics } from './ops/require-topics';
 import { agrees, formatVerify, verifyJson } from './ops/verify-report';
 import { verifyProjections } from './ops/verify-projections';
 
@@ -38,8 +36,6 @@ const USAGE = `usage: scripts/verify [--orders <n>|all] [--wait <d>] [--limit <n
 Reads KAFKA_BROKERS, TOPIC_PREFIX, REDIS_URL, REDIS_KEY_PREFIX, CLICKHOUSE_URL, CLICKHOUSE_DATABASE.
 Exit code: 0 Redis and ClickHouse agree with the log, 1 they do not (or the groups did not catch up
 within --wait, or a service is unreachable), 2 usage error.`;
-
-const POLL_MS = 500;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseCli(process.argv.slice(2), {
@@ -61,29 +57,18 @@ async function main(): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await requireTopics(admin, [topics.orderEvents, topics.paymentEvents, topics.orderState]);
-    const groups = projectionGroups(config.topicPrefix, topics);
-    const deadline = Date.now() + (waitMs ?? 0);
-    for (;;) {
-      const lagging = (await projectionLags(admin, groups)).filter((lag) => lag.lag > 0);
-      if (lagging.length === 0) break;
-      if (waitMs === undefined) {
-        for (const lag of lagging) say(`warning: ${describeLag(lag)}; orders in flight will show as mismatches (--wait waits for the catch-up)\n`);
-        break;
-      }
-      if (Date.now() >= deadline) {
-        for (const lag of lagging) say(`${describeLag(lag)} after waiting ${values.wait}\n`);
-        return EXIT_FAILED;
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await requireTopics(admin, [topics.orderEvents, topics.paymentEvents, topics.orderState], 'verify', config.topicPrefix);
+    const lagging = await laggingAfter(admin, projectionGroups(config), waitMs ?? 0);
+    if (lagging.length > 0 && waitMs !== undefined) {
+      for (const lag of lagging) say(`${describeLag(lag)} after waiting ${values.wait}\n`);
+      return EXIT_FAILED;
     }
+    for (const lag of lagging) say(`warning: ${describeLag(lag)}; orders in flight will show as mismatches (--wait waits for the catch-up)\n`);
   } finally {
     await admin.disconnect();
   }
 
-  const registry = createRegistryClient(config.schemaRegistry, { logger });
-  const records = catalogRecordSet(undefined, { topicPrefix: config.topicPrefix });
-  const codec = avroCodec(new AvroEncoder({ registry, records, logger }), new AvroDecoder({ registry, records, logger }), config.topicPrefix);
+  const codec = registryCodec(config, logger, { autoRegister: false });
   const keys = redisKeys(sinkKeyPrefix(config));
   const redis = createRedis(config.redis, { lazyConnect: true });
   redis.on('error', () => undefined); // reported by the failing command

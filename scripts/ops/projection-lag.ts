@@ -2,12 +2,14 @@
  * Whether the projections have caught up with the log: the order
  * aggregator on the event topics, and both sinks on orders.state. An order
  * still in flight would look like a mismatch, so verification checks this
- * first. Group names are the services' (TOPIC_PREFIX + service name, as in
- * processors/order-aggregator/main.ts and sinks/{redis,clickhouse}/main.ts).
+ * first. Only the inputs that make order states count: lag on the fraud
+ * topics does not put an order in flight.
  */
 import type { Admin } from 'kafkajs';
 import { consumerLag, totalLag } from '../../lib/admin/consumer-lag';
-import type { TopicNames } from '../../lib/topics';
+import type { AppConfig } from '../../lib/config';
+import { topicNames } from '../../lib/topics';
+import { pipelineService } from '../pipeline-services';
 
 export interface ProjectionGroup {
   readonly group: string;
@@ -20,11 +22,13 @@ export interface GroupLag extends ProjectionGroup {
   readonly neverCommitted: boolean;
 }
 
-export function projectionGroups(topicPrefix: string, topics: TopicNames): ProjectionGroup[] {
+export function projectionGroups(config: AppConfig): ProjectionGroup[] {
+  const topics = topicNames(config.topicPrefix);
+  const group = (service: string) => pipelineService(service).group(config);
   return [
-    { group: `${topicPrefix}order-aggregator`, topics: [topics.orderEvents, topics.paymentEvents] },
-    { group: `${topicPrefix}redis-sink`, topics: [topics.orderState] },
-    { group: `${topicPrefix}clickhouse-sink`, topics: [topics.orderState] },
+    { group: group('order-aggregator'), topics: [topics.orderEvents, topics.paymentEvents] },
+    { group: group('redis-sink'), topics: [topics.orderState] },
+    { group: group('clickhouse-sink'), topics: [topics.orderState] },
   ];
 }
 
@@ -41,4 +45,14 @@ export async function projectionLags(admin: Admin, groups: readonly ProjectionGr
 export function describeLag(lag: GroupLag): string {
   const why = lag.neverCommitted ? ' (it never committed: is the service running on this TOPIC_PREFIX?)' : '';
   return `group ${lag.group} is ${lag.lag} record(s) behind on ${lag.topics.join(', ')}${why}`;
+}
+
+/** The groups still lagging once they caught up or `waitMs` passed (0: a single look). */
+export async function laggingAfter(admin: Admin, groups: readonly ProjectionGroup[], waitMs: number, pollMs = 500): Promise<GroupLag[]> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const lagging = (await projectionLags(admin, groups)).filter((lag) => lag.lag > 0);
+    if (lagging.length === 0 || Date.now() >= deadline) return lagging;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
 }

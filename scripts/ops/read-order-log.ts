@@ -12,6 +12,7 @@
  * bound is for callers who know how late events can be published.
  */
 import type { Kafka } from 'kafkajs';
+import { requireTopics } from '../../lib/admin/require-topics';
 import type { Logger } from '../../lib/logger';
 import { DecodeError } from '../../lib/serde';
 import type { TopicNames } from '../../lib/topics';
@@ -21,7 +22,6 @@ import { readPartitionsToEnd } from '../../processors/runtime/partition-reader';
 import { partitionForKey } from './key-partition';
 import type { SourcedEvent } from './order-timeline';
 import { endOffsetsAt } from './read-bound';
-import { requireTopics } from './require-topics';
 
 export interface OrderLogRead {
   readonly kafka: Kafka;
@@ -29,6 +29,8 @@ export interface OrderLogRead {
   readonly codec: RecordCodec;
   readonly logger: Logger;
   readonly orderId: string;
+  /** For the message when a topic is missing. */
+  readonly topicPrefix: string;
   /** Epoch ms: read only records appended before it (offsets-for-times); undefined reads to the end. */
   readonly appendedBefore?: number;
 }
@@ -53,7 +55,7 @@ export async function readOrderLog(options: OrderLogRead): Promise<OrderLog> {
   const { kafka, topics, codec, logger, orderId } = options;
   const key = Buffer.from(orderId, 'utf8');
   const readTopic = async (topic: string) => {
-    const { partition, ends } = await locate(kafka, topic, orderId, options.appendedBefore);
+    const { partition, ends } = await locate(kafka, topic, options);
     const keyed: Array<{ offset: string; value: Buffer | null }> = [];
     const scanned = await readPartitionsToEnd({
       kafka,
@@ -86,11 +88,11 @@ export async function readOrderLog(options: OrderLogRead): Promise<OrderLog> {
   };
 }
 
-async function locate(kafka: Kafka, topic: string, orderId: string, appendedBefore: number | undefined): Promise<{ partition: number; ends?: Map<number, number> }> {
+async function locate(kafka: Kafka, topic: string, { orderId, appendedBefore, topicPrefix }: OrderLogRead): Promise<{ partition: number; ends?: Map<number, number> }> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await requireTopics(admin, [topic]);
+    await requireTopics(admin, [topic], `reading order ${orderId}`, topicPrefix);
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
     const partitions = metadata.topics[0]?.partitions.length ?? 0;
     const partition = partitionForKey(topic, orderId, partitions);

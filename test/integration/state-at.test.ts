@@ -10,7 +10,8 @@ import { AggregateEvent, foldOrder } from '../../processors/order-aggregator/fol
 import type { GeneratedRecord } from '../../producers/loadgen/lifecycle';
 import type { OrderState } from '../../schemas/generated/types';
 import { produce } from './support/pipeline';
-import { generatedOrders, projectionCaughtUp, ProjectionPipeline, runScript, ScriptRun, startProjection, toTopics } from './support/projection-pipeline';
+import { runScript, ScriptResult } from './support/run-script';
+import { generatedOrders, projectionCaughtUp, ProjectionPipeline, startProjection, toTopics } from './support/projection-pipeline';
 
 const records = generatedOrders(71, 20);
 const byOrder = new Map<string, GeneratedRecord[]>();
@@ -50,8 +51,8 @@ interface StateAtJson {
   readonly sources: Array<{ source: string; readFrom: string; state: unknown; trail: TrailJson[] }>;
 }
 
-async function stateAt(orderId: string, at: string | number, args: readonly string[] = []): Promise<{ run: ScriptRun; report: StateAtJson }> {
-  const run = await runScript('state-at', [orderId, '--at', String(at), '--json', ...args], projection);
+async function stateAt(orderId: string, at: string | number, args: readonly string[] = []): Promise<{ run: ScriptResult; report: StateAtJson }> {
+  const run = await runScript('state-at', [orderId, '--at', String(at), '--json', ...args], projection.env);
   if (run.stdout === '') throw new Error(`scripts/state-at printed nothing (exit ${run.code}): ${run.stderr}`);
   return { run, report: JSON.parse(run.stdout) as StateAtJson };
 }
@@ -93,12 +94,12 @@ test('at several instants, both sources give the pure fold of the events up to t
 
 test('an order before its first event, or an unknown id: exit 1 and "no events for order … at or before …"', async () => {
   const orderId = second![0]!.key;
-  const before = await runScript('state-at', [orderId, '--at', String(occurred(second![0]!) - 1)], projection);
+  const before = await runScript('state-at', [orderId, '--at', String(occurred(second![0]!) - 1)], projection.env);
   expect(before.code).toBe(1);
   expect(before.stderr).toContain(`no events for order ${orderId} at or before ${new Date(occurred(second![0]!) - 1).toISOString()}`);
-  const notATime = await runScript('state-at', ['no-such-order', '--at', 'yesterday'], projection);
+  const notATime = await runScript('state-at', ['no-such-order', '--at', 'yesterday'], projection.env);
   expect(notATime.code).toBe(2); // a usage error, not an unknown order
-  const missing = await runScript('state-at', ['no-such-order', '--at', String(Date.now()), '--source', 'kafka'], projection);
+  const missing = await runScript('state-at', ['no-such-order', '--at', String(Date.now()), '--source', 'kafka'], projection.env);
   expect(missing.code).toBe(1);
   expect(missing.stderr).toContain('no events for order no-such-order');
 });

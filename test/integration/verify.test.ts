@@ -8,15 +8,14 @@ import type { OrderState } from '../../schemas/generated/types';
 import { AggregateEvent, foldOrder } from '../../processors/order-aggregator/fold';
 import { expectedOrderStateRow, Mismatch } from '../../scripts/ops/projection-check';
 import { eventsByOrder } from '../fixtures/generated-stream';
-import { produce } from './support/pipeline';
+import { createTestPipeline, produce } from './support/pipeline';
+import { runScript, ScriptResult } from './support/run-script';
 import {
   clickhouse,
   generatedOrders,
   projectionCaughtUp,
   ProjectionPipeline,
   redis,
-  runScript,
-  ScriptRun,
   startProjection,
   toTopics,
 } from './support/projection-pipeline';
@@ -52,8 +51,8 @@ interface VerifyJson {
   readonly mismatches: Mismatch[];
 }
 
-async function verify(args: readonly string[] = []): Promise<{ run: ScriptRun; report: VerifyJson }> {
-  const run = await runScript('verify', ['--json', ...args], projection);
+async function verify(args: readonly string[] = []): Promise<{ run: ScriptResult; report: VerifyJson }> {
+  const run = await runScript('verify', ['--json', ...args], projection.env);
   if (run.stdout === '') throw new Error(`scripts/verify printed nothing (exit ${run.code}): ${run.stderr}`);
   return { run, report: JSON.parse(run.stdout) as VerifyJson };
 }
@@ -94,7 +93,7 @@ test('a wrong status planted in Redis: exit 1, naming the order, the store and t
     expect(report.mismatches).toContainEqual({ orderId: state.orderId, store: 'redis', field: 'status', expected: state.status, actual: 'CANCELLED' });
     expect(report.mismatches.filter((m) => m.orderId !== null && m.orderId !== state.orderId)).toEqual([]);
 
-    const text = await runScript('verify', [], projection);
+    const text = await runScript('verify', [], projection.env);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(new RegExp(`${state.orderId}\\s+redis\\s+status\\s+expected ${state.status}\\s+actual CANCELLED`));
     expect(text.stdout).toMatch(/FAILED: \d+ mismatch\(es\) over 1 order\(s\)/);
@@ -119,4 +118,20 @@ test('a wrong newer row planted in ClickHouse order_state: exit 1, naming the or
   );
   expect(report.mismatches.filter((m) => m.store === 'redis')).toEqual([]);
   expect(report.mismatches.filter((m) => m.orderId === null).map((m) => m.field)).toContain('orders with status CANCELLED');
+});
+
+test('a projection behind the log: a warning, or with --wait an exit 1 naming the group', async () => {
+  // events no service has consumed: the aggregator's group never committed on this prefix
+  const idle = await createTestPipeline('verify-idle');
+  await produce(idle, toTopics(idle, records.slice(0, 5)));
+  const env = { ...projection.env, TOPIC_PREFIX: idle.prefix };
+
+  const waited = await runScript('verify', ['--wait', '1s'], env);
+  expect(waited.code).toBe(1);
+  expect(waited.stdout).toBe('');
+  expect(waited.stderr).toMatch(new RegExp(`group ${idle.prefix}order-aggregator is 5 record\\(s\\) behind .*never committed.* after waiting 1s`));
+
+  const warned = await runScript('verify', [], env);
+  expect(warned.stderr).toContain(`warning: group ${idle.prefix}order-aggregator is 5 record(s) behind`);
+  expect(warned.code).toBe(1); // the orders in flight are missing from the sinks
 });

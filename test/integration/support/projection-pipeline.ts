@@ -2,18 +2,18 @@
  * A whole order projection on real services for the operations scripts'
  * tests: a test pipeline fed with generated orders, the order aggregator,
  * the Redis sink (under a key prefix of its own) and the ClickHouse sink
- * (in a database of its own) as child processes, and the scripts run as a
- * person runs them, with the same environment. Everything it creates is
- * removed when the test file ends (topics by createTestPipeline).
+ * (in a database of its own) as child processes. Scripts run against it
+ * with its environment (ProjectionPipeline.env, given to run-script.ts).
+ * Everything it creates is removed when the test file ends (topics by
+ * createTestPipeline).
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createClickHouse } from '../../../lib/clients/clickhouse';
 import { createRedis } from '../../../lib/clients/redis';
 import { TOPIC } from '../../../lib/topics';
 import { generateLifecycles, GeneratedRecord } from '../../../producers/loadgen/lifecycle';
 import { config, uniqueName } from './env';
-import { createTestPipeline, exited, OutgoingRecord, ROOT, spawnProcessor, TestPipeline, waitForCaughtUp } from './pipeline';
+import { createTestPipeline, exited, OutgoingRecord, spawnProcessor, TestPipeline, waitForCaughtUp } from './pipeline';
 import { deletePrefix } from './redis-dump';
 import { sinkGroup, spawnSink } from './sink';
 
@@ -26,13 +26,17 @@ const services: ChildProcess[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 
 afterAll(async () => {
-  for (const child of services.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited(child);
+  try {
+    for (const child of services.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited(child);
+    }
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  } finally {
+    // a failed cleanup must not leave the clients open: jest would wait on them
+    await redis.quit();
+    await clickhouse.close();
   }
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-  await redis.quit();
-  await clickhouse.close();
 });
 
 export interface ProjectionPipeline {
@@ -75,27 +79,4 @@ export async function projectionCaughtUp({ pipeline }: ProjectionPipeline): Prom
   await waitForCaughtUp(pipeline, `${pipeline.prefix}order-aggregator`, [topics.orderEvents, topics.paymentEvents]);
   await waitForCaughtUp(pipeline, sinkGroup(pipeline, 'redis-sink'), [topics.orderState]);
   await waitForCaughtUp(pipeline, sinkGroup(pipeline, 'clickhouse-sink'), [topics.orderEvents, topics.paymentEvents, topics.orderState]);
-}
-
-export interface ScriptRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** scripts/<name>.ts with the projection's environment. */
-export function runScript(name: string, args: readonly string[], projection: ProjectionPipeline): Promise<ScriptRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', `${name}.ts`), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...projection.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
