@@ -6,7 +6,6 @@
  * into what ctx.reject() takes.
  */
 import { isPaymentEvent } from '../../lib/domain/event-kinds';
-import type { PaymentEvent } from '../../schemas/generated/types';
 import { checkEnvelope } from './envelope-rules';
 import type { InputEvent } from './input-event';
 import { checkOrderEvent } from './order-rules';

@@ -18,9 +18,7 @@
  * or not the target is met (the JSON says), so `npm run bench` goes on to
  * the other benchmarks; 1 only when the benchmark could not run.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import type { Producer } from 'kafkajs';
 import { createKafka, producerDefaults } from '../../lib/clients/kafka';
 import { catalogRecordSet, createRegistryClient } from '../../lib/registry';
@@ -34,6 +32,7 @@ import { BENCH_USAGE, BenchArgs, parseBenchArgs } from './bench-args';
 import { BenchPath, ProduceBenchResult, Round, describeRound, median, pathResult, pathRound, renderTable } from './bench-result';
 import { BENCH_TOPICS, createBenchTopics, deleteTopics } from './bench-topics';
 import { describeMachine } from '../../lib/bench/machine';
+import { reportBenchResult } from '../../lib/bench/report-result';
 import { RawRecord, rawBatches, sendRaw } from './raw-send';
 
 const WARM_UP_EVENTS = 20_000;
@@ -200,9 +199,7 @@ export async function runProduceBench(args: BenchArgs, progress: (line: string) 
 async function main(): Promise<number> {
   const args = parseBenchArgs(process.argv.slice(2));
   const result = await runProduceBench(args, (line) => process.stderr.write(`${line}\n`));
-  await mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
-  await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderTable(result)}\nresult written to ${args.out}\n`);
+  await reportBenchResult(args.out, result, args.json, () => renderTable(result));
   return EXIT_OK;
 }
 

@@ -19,11 +19,10 @@
  * shared Redis has no keyspace notifications, and its configuration is not
  * changed at run time. Events of the warm-up are not tracked.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { describeMachine, MachineDescription } from '../../lib/bench/machine';
+import { reportBenchResult } from '../../lib/bench/report-result';
 import { createRedis } from '../../lib/clients/redis';
 import { TOPIC } from '../../lib/topics';
 import { durationFlag, intFlag, noPositionals, positiveNumberFlag } from '../../producers/cli-values';
@@ -286,9 +285,7 @@ function renderTable(result: LatencyBenchResult): string {
 async function main(): Promise<number> {
   const args = parseLatencyArgs(process.argv.slice(2));
   const result = await runLatencyBench(args, (line) => process.stderr.write(`${line}\n`));
-  await mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
-  await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderTable(result)}\nresult written to ${args.out}\n`);
+  await reportBenchResult(args.out, result, args.json, () => renderTable(result));
   return EXIT_OK;
 }
 

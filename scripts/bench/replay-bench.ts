@@ -12,11 +12,10 @@
  * empty: the sinks replay the events and the order states. Topics, Redis
  * keys and the ClickHouse database of the run are deleted afterwards.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeMachine, MachineDescription } from '../../lib/bench/machine';
+import { reportBenchResult } from '../../lib/bench/report-result';
 import { TopicNames } from '../../lib/topics';
 import { durationFlag, intFlag, noPositionals } from '../../producers/cli-values';
 import { producerCliContext } from '../../producers/cli-context';
@@ -236,9 +235,7 @@ function renderTable(result: ReplayBenchResult): string {
 async function main(): Promise<number> {
   const args = parseReplayArgs(process.argv.slice(2));
   const result = await runReplayBench(args, (line) => process.stderr.write(`${line}\n`));
-  await mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
-  await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderTable(result)}\nresult written to ${args.out}\n`);
+  await reportBenchResult(args.out, result, args.json, () => renderTable(result));
   return EXIT_OK;
 }
 

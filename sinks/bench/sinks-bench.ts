@@ -6,16 +6,13 @@
  * JSON result and prints a table.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { describeMachine } from '../../lib/bench/machine';
+import { reportBenchResult } from '../../lib/bench/report-result';
 import { createKafka } from '../../lib/clients/kafka';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import { catalogRecordSet, createRegistryClient } from '../../lib/registry';
-import { AvroDecoder, AvroEncoder } from '../../lib/serde';
-import { avroCodec } from '../../processors/runtime/codec';
+import { registryCodec } from '../../processors/runtime/registry-codec';
 import { columns, EXIT_OK, parseCli, runCli, UsageError } from '../../scripts/cli';
 import { SinkBenchContext, SinkBenchResult, TARGET_RATIO } from './bench-context';
 import { benchClickHouseSink } from './clickhouse-sink-bench';
@@ -89,16 +86,12 @@ async function main(): Promise<number> {
   const kafka = createKafka(config.kafka, logger, 'sinks-bench');
   const admin = kafka.admin();
   await admin.connect();
-  const registry = createRegistryClient(config.schemaRegistry, { logger });
   const context: SinkBenchContext = {
     config,
     kafka,
     admin,
     logger,
-    codec: (prefix) => {
-      const records = catalogRecordSet(undefined, { topicPrefix: prefix });
-      return avroCodec(new AvroEncoder({ registry, records, logger }), new AvroDecoder({ registry, records, logger }), prefix);
-    },
+    codec: (prefix) => registryCodec({ ...config, topicPrefix: prefix }, logger),
     records: args.records,
     rounds: args.rounds,
     runId: `bench-sinks-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`,
@@ -133,23 +126,15 @@ async function main(): Promise<number> {
     target: { sinkToRawKafkajs: TARGET_RATIO },
     ...Object.fromEntries(Object.entries(results).map(([sink, r]) => [sink, r.result])),
   };
-  await mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
-  await writeFile(args.out, `${JSON.stringify(output, null, 2)}\n`);
   const all = Object.values(results);
-  if (args.json) {
-    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
-  } else {
-    process.stdout.write(
-      [
-        '',
-        ...columns([['', 'events/s', 'vs raw kafkajs', ''], ...all.flatMap((r) => r.rows)]),
-        '',
-        `machine: ${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, ${machine.platform}, node ${machine.node}, kafkajs ${machine.kafkajs}, ioredis ${machine.ioredis}; load average at the end ${machine.loadAverageAtEnd}`,
-        `written to ${args.out}`,
-        '',
-      ].join('\n'),
-    );
-  }
+  await reportBenchResult(args.out, output, args.json ?? false, () =>
+    [
+      '',
+      ...columns([['', 'events/s', 'vs raw kafkajs', ''], ...all.flatMap((r) => r.rows)]),
+      '',
+      `machine: ${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, ${machine.platform}, node ${machine.node}, kafkajs ${machine.kafkajs}, ioredis ${machine.ioredis}; load average at the end ${machine.loadAverageAtEnd}`,
+    ].join('\n'),
+  );
   // a missed target is a result to report, not a failure of the benchmark
   return EXIT_OK;
 }

@@ -11,10 +11,10 @@ import { createKafka, producerDefaults } from '../../../lib/clients/kafka';
 import { consumerLag, totalLag } from '../../../lib/admin/consumer-lag';
 import { desiredTopics } from '../../../lib/admin/topic-plan';
 import { provisionTopics } from '../../../lib/admin/provision-topics';
-import { catalogRecordSet, createRegistryClient } from '../../../lib/registry';
-import { AvroDecoder, AvroEncoder, TaggedValue } from '../../../lib/serde';
+import type { TaggedValue } from '../../../lib/serde';
 import { topicNames, TopicNames } from '../../../lib/topics';
-import { avroCodec, RecordCodec } from '../../../processors/runtime/codec';
+import type { RecordCodec } from '../../../processors/runtime/codec';
+import { registryCodec } from '../../../processors/runtime/registry-codec';
 import { freePort } from '../../../sinks/bench/private-redis';
 import { readPartitionsToEnd } from '../../../processors/runtime/partition-reader';
 import { config, logger, uniqueName } from './env';
@@ -57,9 +57,7 @@ export async function createTestPipeline(base: string): Promise<TestPipeline> {
   } finally {
     await admin.disconnect();
   }
-  const registry = createRegistryClient(config.schemaRegistry, { logger });
-  const records = catalogRecordSet(undefined, { topicPrefix: prefix });
-  const codec = avroCodec(new AvroEncoder({ registry, records, logger }), new AvroDecoder({ registry, records, logger }), prefix);
+  const codec = registryCodec({ ...config, topicPrefix: prefix }, logger);
   return { prefix, topics: topicNames(prefix), kafka, codec };
 }
 
