@@ -183,18 +183,24 @@ export class StreamTask<In extends TaggedValue> {
     const headers = stringHeaders(message.headers);
     const source: DeadLetterSource = { topic, partition: this.partition, offset: message.offset, key: message.key, value: message.value, headers };
     if (message.value === null) return this.apply(topic, message, source, null);
-    const undecodable = (error: unknown): void => {
-      if (error instanceof DecodeError) return this.deadLetter(source, `decode:${error.reason}`, error.message);
-      throw error; // the registry is unreachable: transient, retried by the consumer
-    };
     let decoded;
     try {
       decoded = decodeSoon(this.options.codec, topic, message.value);
     } catch (error) {
-      return undecodable(error);
+      return this.undecodable(source, error);
     }
-    if (decoded instanceof Promise) return decoded.then((value) => this.apply(topic, message, source, value as In), undecodable);
+    if (decoded instanceof Promise) {
+      return decoded.then(
+        (value) => this.apply(topic, message, source, value as In),
+        (error: unknown) => this.undecodable(source, error),
+      );
+    }
     return this.apply(topic, message, source, decoded as In);
+  }
+
+  private undecodable(source: DeadLetterSource, error: unknown): void {
+    if (error instanceof DecodeError) return this.deadLetter(source, `decode:${error.reason}`, error.message);
+    throw error; // the registry is unreachable: transient, retried by the consumer
   }
 
   private apply(topic: string, message: KafkaMessage, source: DeadLetterSource, value: In | null): Promise<void> | void {
