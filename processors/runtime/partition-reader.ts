@@ -130,7 +130,8 @@ export class PartitionReader {
       groupId: this.groupId,
       maxBytesPerPartition: 16 * 1024 * 1024,
       maxBytes: 64 * 1024 * 1024,
-      maxWaitTimeInMs: 50,
+      // also how long an idle reader (every partition paused) sleeps between looks: a read starts within it
+      maxWaitTimeInMs: 10,
       readUncommitted: false,
     });
     // Emitted inside the join, before the first fetch: only partitions being read may be fetched.
@@ -140,10 +141,14 @@ export class PartitionReader {
         if (idle.length > 0) consumer.pause([{ topic, partitions: idle }]);
       }
     });
+    // kafkajs restarts a consumer after a retriable crash (reads in progress start again from their
+    // first offset: a restore applied twice ends the same); after any other, the next read starts a new one
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) return;
       for (const read of this.active.values()) read.reject(payload.error);
       this.active.clear();
+      this.started = undefined;
+      void consumer.disconnect().catch(() => undefined);
     });
     onMarkerOnlyBatches(consumer, (topic, partition, lastOffset) => {
       const read = this.active.get(readKey(topic, partition));

@@ -121,10 +121,14 @@ export class StreamTask<In extends TaggedValue> {
     const restored = await this.options.changelogReader.read(spec.changelogTopic, this.partition, {
       keepAlive,
       onBatch: async (_partition, messages) => {
+        // only a key's last write in the batch counts: the writes it overwrites are never decoded
+        const latest = new Map<string, Buffer | null>();
         for (const message of messages) {
           const key = message.key?.toString('utf8');
-          if (key === undefined) continue;
-          let value = message.value === null ? null : spec.codec.decode(message.value);
+          if (key !== undefined) latest.set(key, message.value);
+        }
+        for (const [key, bytes] of latest) {
+          let value = bytes === null ? null : spec.codec.decode(bytes);
           if (value instanceof Promise) value = await value;
           this.core.restore(spec.name, key, value);
         }
