@@ -165,7 +165,7 @@ export class StreamApp<In extends TaggedValue> {
     } finally {
       timer();
     }
-    if (task.uncommitted() >= this.maxUncommitted || task.sinceLastCommitMs() >= this.commitIntervalMs) await this.commitTask(task);
+    if (task.uncommitted() >= this.maxUncommitted || task.sinceLastCommitMs() >= this.commitIntervalMs) await this.commitDue(task);
   }
 
   private async taskFor(partition: number, heartbeat: () => Promise<void>): Promise<StreamTask<In>> {
@@ -211,11 +211,15 @@ export class StreamApp<In extends TaggedValue> {
     return positions;
   }
 
-  private async commitDue(): Promise<void> {
-    if (this.state !== 'running') return;
-    for (const task of this.tasks.values()) {
-      if (task.hasProgress() && task.sinceLastCommitMs() >= this.commitIntervalMs) await this.commitTask(task);
-    }
+  /**
+   * Commits every task whose interval has passed (and `task`, whatever its
+   * interval): each has its own producer, so their transactions run side by
+   * side and the broker round trips overlap.
+   */
+  private async commitDue(task?: StreamTask<In>): Promise<void> {
+    const running = this.state === 'running';
+    const due = [...this.tasks.values()].filter((t) => t === task || (running && t.hasProgress() && t.sinceLastCommitMs() >= this.commitIntervalMs));
+    await Promise.all(due.map(async (t) => this.commitTask(t)));
   }
 
   private async commitTask(task: StreamTask<In>): Promise<void> {
@@ -255,7 +259,7 @@ export class StreamApp<In extends TaggedValue> {
     if (this.timer) clearInterval(this.timer);
     await this.lock.run(async () => {
       if (!wasRunning) return this.abortAll('stop');
-      for (const task of this.tasks.values()) await this.commitTask(task);
+      await Promise.all([...this.tasks.values()].map(async (task) => this.commitTask(task)));
     });
     await this.consumer?.disconnect();
     await this.lock.run(async () => {
