@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { desiredTopics } from '../../lib/admin/topic-plan';
 import { provisionTopics } from '../../lib/admin/provision-topics';
 import { createKafka, producerDefaults } from '../../lib/clients/kafka';
@@ -30,6 +30,7 @@ import { ProcessorMetrics } from '../runtime/metrics';
 import { InMemoryKeyValueStore } from '../runtime/stores/key-value-store';
 import { StreamApp } from '../runtime/stream-app';
 import { StreamTask } from '../runtime/stream-task';
+import { PartitionReader } from '../runtime/partition-reader';
 
 const logger = createLogger('bench-processors', 'warn');
 
@@ -102,15 +103,19 @@ async function rawConsume(kafka: Kafka, topics: readonly string[], expected: num
   return expected / seconds;
 }
 
-async function committedTotal(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
+/** CPU time of this process (user + system) since `from`: on a shared machine, what the phase cost apart from waiting. */
+function cpuSeconds(from: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(from);
+  return Number(((user + system) / 1e6).toFixed(2));
+}
+
+/** Offsets the group committed, summed; polled with one admin, so the polling costs the measured process little. */
+async function committedTotal(admin: Admin, groupId: string, topics: readonly string[]): Promise<number> {
   let total = 0;
   for (const topic of topics) {
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
     for (const p of committed?.partitions ?? []) total += Math.max(0, Number(p.offset));
   }
-  await admin.disconnect();
   return total;
 }
 
@@ -138,16 +143,18 @@ async function main(): Promise<void> {
   const name = `${prefix}order-aggregator`;
   const app = new StreamApp({ kafka, definition: orderAggregator(topics, codec, name), codec, logger });
   const started = Date.now();
+  const aggregatorCpu = process.cpuUsage();
   await app.start();
   let last = 0;
   // steady state starts at the first commit: group join and task start-up are measured apart
   let firstCommit: { at: number; committed: number } | undefined;
-  while ((last = await committedTotal(kafka, name, inputs)) < events) {
+  while ((last = await committedTotal(admin, name, inputs)) < events) {
     if (firstCommit === undefined && last > 0) firstCommit = { at: Date.now(), committed: last };
     await new Promise((resolve) => setTimeout(resolve, 50));
     if (Date.now() - started > 600_000) throw new Error(`aggregator stuck at ${last} of ${events}`);
   }
   const finished = Date.now();
+  const aggregatorCpuSeconds = cpuSeconds(aggregatorCpu);
   const aggregatorSeconds = (finished - started) / 1000;
   await app.stop();
   const aggregatorPerSecond = firstCommit ? (events - firstCommit.committed) / ((finished - firstCommit.at) / 1000) : events / aggregatorSeconds;
@@ -156,16 +163,21 @@ async function main(): Promise<void> {
   progress('restoring orders.state into fresh tasks');
   const metrics = new ProcessorMetrics('bench-restore');
   const definition = orderAggregator(topics, codec, `${prefix}restore`);
+  // as in a StreamApp: one changelog reader for the instance, tasks started one after the other
+  const changelogReader = new PartitionReader({ kafka, topics: definition.stores.map((s) => s.changelogTopic), groupPrefix: `${prefix}restore`, logger });
   const restoreStarted = Date.now();
+  const restoreCpu = process.cpuUsage();
   let restored = 0;
   const partitions = (await admin.fetchTopicOffsets(topics.orderState)).map((o) => o.partition);
   for (const partition of partitions) {
-    const task = new StreamTask({ kafka, definition, partition, codec, tables: new Map(), metrics, logger, transactionTimeoutMs: 30_000 });
+    const task = new StreamTask({ kafka, definition, partition, codec, changelogReader, tables: new Map(), metrics, logger, transactionTimeoutMs: 30_000 });
     await task.init(async () => undefined);
     restored += task.storeSizes().find((s) => s.name === 'order-state')?.size ?? 0;
     await task.close();
   }
   const restoreSeconds = (Date.now() - restoreStarted) / 1000;
+  const restoreCpuSeconds = cpuSeconds(restoreCpu);
+  await changelogReader.close();
   const changelogRecords = (await metrics.restoredRecords.get()).values.reduce((sum, v) => sum + v.value, 0);
 
   progress('memory per million keys');
@@ -194,8 +206,8 @@ async function main(): Promise<void> {
     rawConsumeEventsPerSecond: Math.round(rawPerSecond),
     aggregatorEventsPerSecond: Math.round(aggregatorPerSecond),
     aggregatorToRawRatio: Number((aggregatorPerSecond / rawPerSecond).toFixed(3)),
-    aggregatorIncludingStartup: { seconds: aggregatorSeconds, startupSeconds, eventsPerSecond: Math.round(events / aggregatorSeconds) },
-    restore: { keys: restored, changelogRecords, seconds: restoreSeconds, recordsPerSecond: Math.round(changelogRecords / restoreSeconds) },
+    aggregatorIncludingStartup: { seconds: aggregatorSeconds, startupSeconds, eventsPerSecond: Math.round(events / aggregatorSeconds), processCpuSeconds: aggregatorCpuSeconds },
+    restore: { keys: restored, changelogRecords, seconds: restoreSeconds, recordsPerSecond: Math.round(changelogRecords / restoreSeconds), processCpuSeconds: restoreCpuSeconds },
     memory: { bytesPerMillionOrderStates: bytesPerMillion, mibPerMillion: Math.round(bytesPerMillion / 1024 / 1024), gcExposed: gc !== undefined },
     targets: { aggregatorToRaw: 0.5, aggregatorEventsPerSecond: 30_000, restoreRecordsPerSecond: 100_000 },
   };

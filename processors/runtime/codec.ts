@@ -9,7 +9,14 @@ import type { StoreCodec } from './processor';
 export interface RecordCodec {
   /** Throws DecodeError for bytes that can never be decoded (they are dead-lettered). */
   decode(topic: string, bytes: Buffer): Promise<TaggedValue>;
+  /** decode() without a promise when that is possible (the writer schema is known); undefined otherwise. */
+  decodeCached?(topic: string, bytes: Buffer): TaggedValue | undefined;
   encode(topic: string, value: TaggedValue): Promise<Buffer>;
+}
+
+/** Decodes synchronously when the codec can, so hot loops await only on a cache miss. */
+export function decodeSoon(codec: RecordCodec, topic: string, bytes: Buffer): TaggedValue | Promise<TaggedValue> {
+  return codec.decodeCached?.(topic, bytes) ?? codec.decode(topic, bytes);
 }
 
 type AnyMessages = Record<string, TaggedValue>;
@@ -23,18 +30,22 @@ export function avroCodec(encoder: AvroEncoder<AnyMessages>, decoder: AvroDecode
   const catalogTopic = (topic: string) => (topicPrefix !== '' && topic.startsWith(topicPrefix) ? topic.slice(topicPrefix.length) : topic);
   return {
     decode: (topic, bytes) => decoder.decode(catalogTopic(topic), bytes),
+    decodeCached: (topic, bytes) => decoder.decodeCached(catalogTopic(topic), bytes),
     encode: (topic, value) => encoder.encode(catalogTopic(topic), value),
   };
 }
 
 /** A store whose changelog is a public topic with an Avro record (e.g. orders.state holding OrderState). */
 export function avroStoreCodec<V>(codec: RecordCodec, topic: string, type: string): StoreCodec<V> {
+  const valueOf = (decoded: TaggedValue): V => {
+    if (decoded.type !== type) throw new Error(`changelog ${topic} holds a ${decoded.type}, expected ${type}`);
+    return decoded.value as V;
+  };
   return {
     encode: (value) => codec.encode(topic, { type, value }),
-    decode: async (bytes) => {
-      const decoded = await codec.decode(topic, bytes);
-      if (decoded.type !== type) throw new Error(`changelog ${topic} holds a ${decoded.type}, expected ${type}`);
-      return decoded.value as V;
+    decode: (bytes) => {
+      const decoded = decodeSoon(codec, topic, bytes);
+      return decoded instanceof Promise ? decoded.then(valueOf) : valueOf(decoded);
     },
   };
 }

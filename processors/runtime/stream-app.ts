@@ -7,7 +7,7 @@
  * what kafkajs' one-batch-at-a-time consumption gives anyway, and what keeps
  * a commit from racing a rebalance.
  */
-import { Batch, Consumer, Kafka, KafkaJSError } from 'kafkajs';
+import { Admin, Batch, Consumer, Kafka, KafkaJSError } from 'kafkajs';
 import type { Logger } from '../../lib/logger';
 import type { TaggedValue } from '../../lib/serde';
 import type { RecordCodec } from './codec';
@@ -16,6 +16,7 @@ import { GlobalTable } from './global-table';
 import type { HealthReport } from './http-endpoint';
 import { Lock } from './lock';
 import { ProcessorMetrics } from './metrics';
+import { PartitionReader } from './partition-reader';
 import type { ProcessorDefinition, ReadonlyTable } from './processor';
 import { StreamTask } from './stream-task';
 
@@ -45,6 +46,10 @@ export class StreamApp<In extends TaggedValue> {
   private readonly tasks = new Map<number, StreamTask<In>>();
   private readonly tables = new Map<string, GlobalTable<unknown>>();
   private consumer: Consumer | undefined;
+  /** Restores every task's stores: one consumer for the instance, not one per task and store. */
+  private changelogReader: PartitionReader | undefined;
+  /** Reads committed positions when a task starts. */
+  private admin: Admin | undefined;
   private timer: NodeJS.Timeout | undefined;
   private state: State = 'created';
   private failure: Error | undefined;
@@ -66,6 +71,14 @@ export class StreamApp<In extends TaggedValue> {
   async start(): Promise<void> {
     this.state = 'starting';
     const { kafka } = this.options;
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    this.changelogReader = new PartitionReader({
+      kafka,
+      topics: this.definition.stores.map((s) => s.changelogTopic),
+      groupPrefix: `${this.definition.name}-restore`,
+      logger: this.logger,
+    });
     for (const spec of this.definition.tables) {
       const table = new GlobalTable(kafka, spec, this.definition.name, this.logger);
       await table.start();
@@ -152,14 +165,16 @@ export class StreamApp<In extends TaggedValue> {
     } finally {
       timer();
     }
-    if (task.uncommitted() >= this.maxUncommitted || task.sinceLastCommitMs() >= this.commitIntervalMs) await this.commitTask(task);
+    if (task.uncommitted() >= this.maxUncommitted || task.sinceLastCommitMs() >= this.commitIntervalMs) await this.commitDue(task);
   }
 
   private async taskFor(partition: number, heartbeat: () => Promise<void>): Promise<StreamTask<In>> {
     const existing = this.tasks.get(partition);
     if (existing) return existing;
+    if (!this.changelogReader) throw new Error(`processor ${this.definition.name} was not started`);
     const task = new StreamTask<In>({
       kafka: this.options.kafka,
+      changelogReader: this.changelogReader,
       definition: this.definition,
       partition,
       codec: this.options.codec,
@@ -181,30 +196,30 @@ export class StreamApp<In extends TaggedValue> {
 
   /** Each input's committed offset for the partition, or its log start when the group never committed. */
   private async committedPositions(partition: number): Promise<Map<string, string>> {
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    try {
-      const positions = new Map<string, string>();
-      for (const topic of this.definition.inputs) {
-        const [committed] = await admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
-        const offset = committed?.partitions.find((p) => p.partition === partition)?.offset;
-        if (offset !== undefined && Number(offset) >= 0) positions.set(topic, offset);
-        else {
-          const low = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.low;
-          positions.set(topic, low ?? '0');
-        }
+    const { admin } = this;
+    if (!admin) throw new Error(`processor ${this.definition.name} was not started`);
+    const positions = new Map<string, string>();
+    for (const topic of this.definition.inputs) {
+      const [committed] = await admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
+      const offset = committed?.partitions.find((p) => p.partition === partition)?.offset;
+      if (offset !== undefined && Number(offset) >= 0) positions.set(topic, offset);
+      else {
+        const low = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.low;
+        positions.set(topic, low ?? '0');
       }
-      return positions;
-    } finally {
-      await admin.disconnect();
     }
+    return positions;
   }
 
-  private async commitDue(): Promise<void> {
-    if (this.state !== 'running') return;
-    for (const task of this.tasks.values()) {
-      if (task.hasProgress() && task.sinceLastCommitMs() >= this.commitIntervalMs) await this.commitTask(task);
-    }
+  /**
+   * Commits every task whose interval has passed (and `task`, whatever its
+   * interval): each has its own producer, so their transactions run side by
+   * side and the broker round trips overlap.
+   */
+  private async commitDue(task?: StreamTask<In>): Promise<void> {
+    const running = this.state === 'running';
+    const due = [...this.tasks.values()].filter((t) => t === task || (running && t.hasProgress() && t.sinceLastCommitMs() >= this.commitIntervalMs));
+    await Promise.all(due.map(async (t) => this.commitTask(t)));
   }
 
   private async commitTask(task: StreamTask<In>): Promise<void> {
@@ -244,7 +259,7 @@ export class StreamApp<In extends TaggedValue> {
     if (this.timer) clearInterval(this.timer);
     await this.lock.run(async () => {
       if (!wasRunning) return this.abortAll('stop');
-      for (const task of this.tasks.values()) await this.commitTask(task);
+      await Promise.all([...this.tasks.values()].map(async (task) => this.commitTask(task)));
     });
     await this.consumer?.disconnect();
     await this.lock.run(async () => {
@@ -252,6 +267,8 @@ export class StreamApp<In extends TaggedValue> {
       this.tasks.clear();
     });
     for (const table of this.tables.values()) await table.stop();
+    await this.changelogReader?.close();
+    await this.admin?.disconnect();
     this.state = 'stopped';
     this.logger.info('stopped');
   }

@@ -10,27 +10,33 @@
  * partition fences the previous one (a zombie) by initializing the same id,
  * which aborts whatever the zombie left open.
  *
- * Records are buffered, already encoded, until commit; the transaction only
- * exists for the duration of commit(), so at most one is open per producer
- * and it never spans a rebalance.
+ * Records are buffered until commit; the transaction only exists for the
+ * duration of commit(), so at most one is open per producer and it never
+ * spans a rebalance. Outputs are encoded as they are forwarded; changelog
+ * values are encoded at commit, once per key, since only the last write per
+ * key is sent. Should one of them fail to encode, the task rolls back and
+ * processes again encoding every record's writes, so the record that wrote
+ * the bad value is dead-lettered like any other it cannot encode.
  */
 import type { Batch, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { producerDefaults } from '../../lib/clients/kafka';
 import { stringHeaders } from '../../lib/clients/kafka-headers';
 import type { Logger } from '../../lib/logger';
 import { DecodeError, TaggedValue } from '../../lib/serde';
-import type { RecordCodec } from './codec';
+import { decodeSoon, RecordCodec } from './codec';
 import { deadLetter, DeadLetterSource } from './dead-letter';
 import type { ProcessorMetrics } from './metrics';
-import { readPartitionsToEnd } from './partition-reader';
+import type { PartitionReader } from './partition-reader';
 import type { InputRecord, ProcessorDefinition, ReadonlyTable, StoreSpec } from './processor';
-import { Forward, RecordProcessor, StoreChanges } from './record-processor';
+import { EarlierRejection, Forward, RecordProcessor, StoreChanges } from './record-processor';
 
 export interface TaskOptions<In extends TaggedValue> {
   readonly kafka: Kafka;
   readonly definition: ProcessorDefinition<In>;
   readonly partition: number;
   readonly codec: RecordCodec;
+  /** Reads the changelog partitions on restore (one per application instance). */
+  readonly changelogReader: PartitionReader;
   readonly tables: ReadonlyMap<string, ReadonlyTable<unknown>>;
   readonly metrics: ProcessorMetrics;
   readonly logger: Logger;
@@ -38,9 +44,23 @@ export interface TaskOptions<In extends TaggedValue> {
   readonly transactionTimeoutMs: number;
 }
 
-/** Pending records of one topic, keyed for changelogs so only the last write per key is sent. */
+/** Pending records of one topic. */
 interface PendingTopic {
   readonly messages: Message[];
+}
+
+/** The last write of a key to a changelog since the last commit: a value (null: tombstone), encoded already or not. */
+interface PendingWrite {
+  readonly value: unknown;
+  readonly bytes?: Buffer | null;
+}
+
+/** A changelog value could not be encoded at commit; nothing was sent. */
+export class ChangelogEncodingError extends Error {
+  constructor(changelog: string, key: string, cause: unknown) {
+    super(`the value of key ${key} for changelog ${changelog} cannot be encoded: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'ChangelogEncodingError';
+  }
 }
 
 export class StreamTask<In extends TaggedValue> {
@@ -50,8 +70,10 @@ export class StreamTask<In extends TaggedValue> {
   private readonly producer: Producer;
   private readonly logger: Logger;
   private readonly pendingOutputs = new Map<string, PendingTopic>();
-  /** changelog topic → key → latest bytes (null: tombstone) */
-  private readonly pendingChangelogs = new Map<string, Map<string, Buffer | null>>();
+  /** changelog topic → its store and each key's last write */
+  private readonly pendingChangelogs = new Map<string, { spec: StoreSpec; writes: Map<string, PendingWrite> }>();
+  /** Set after a changelog value failed to encode at commit, until the next commit succeeds. */
+  private encodeEachRecord = false;
   private pendingCount = 0;
   /** input topic → next offset to consume, as processed (not yet committed) */
   private readonly processedOffsets = new Map<string, string>();
@@ -86,8 +108,8 @@ export class StreamTask<In extends TaggedValue> {
     const fence = await this.producer.transaction();
     await fence.abort();
     this.logger.debug('fenced; restoring stores');
-    // one store at a time: parallel reader groups made their joins slower, not faster, on a loaded broker
-    for (const spec of this.options.definition.stores) await this.restoreStore(spec, keepAlive);
+    // every store at once: one reader consumer fetches their partitions together
+    await Promise.all(this.options.definition.stores.map(async (spec) => this.restoreStore(spec, keepAlive)));
     this.lastCommitAt = Date.now();
   }
 
@@ -96,18 +118,18 @@ export class StreamTask<In extends TaggedValue> {
     const labels = { store: spec.name, partition: String(this.partition) };
     this.options.metrics.restoreProgress.set(labels, 0);
     let logged = started;
-    const restored = await readPartitionsToEnd({
-      kafka: this.options.kafka,
-      topic: spec.changelogTopic,
-      partitions: [this.partition],
-      groupPrefix: this.transactionalId,
-      logger: this.logger,
+    const restored = await this.options.changelogReader.read(spec.changelogTopic, this.partition, {
       keepAlive,
       onBatch: async (_partition, messages) => {
+        // only a key's last write in the batch counts: the writes it overwrites are never decoded
+        const latest = new Map<string, Buffer | null>();
         for (const message of messages) {
           const key = message.key?.toString('utf8');
-          if (key === undefined) continue;
-          const value = message.value === null ? null : await spec.codec.decode(message.value);
+          if (key !== undefined) latest.set(key, message.value);
+        }
+        for (const [key, bytes] of latest) {
+          let value = bytes === null ? null : spec.codec.decode(bytes);
+          if (value instanceof Promise) value = await value;
           this.core.restore(spec.name, key, value);
         }
         this.options.metrics.restoredRecords.inc({ store: spec.name }, messages.length);
@@ -134,7 +156,8 @@ export class StreamTask<In extends TaggedValue> {
     if (!this.committedOffsets.has(topic)) this.committedOffsets.set(topic, batch.firstOffset() ?? batch.messages[0]?.offset ?? '0');
     let sinceHeartbeat = Date.now();
     for (const message of batch.messages) {
-      await this.processMessage(topic, message);
+      const processing = this.processMessage(topic, message);
+      if (processing) await processing;
       resolveOffset(message.offset);
       this.processedOffsets.set(topic, (BigInt(message.offset) + 1n).toString());
       if (Date.now() - sinceHeartbeat > 1000) {
@@ -159,18 +182,33 @@ export class StreamTask<In extends TaggedValue> {
     if (current !== undefined && BigInt(next) > BigInt(current)) this.processedOffsets.set(topic, next);
   }
 
-  private async processMessage(topic: string, message: KafkaMessage): Promise<void> {
+  /** Synchronous unless decoding must wait for the registry or an output must be encoded. */
+  private processMessage(topic: string, message: KafkaMessage): Promise<void> | void {
     const headers = stringHeaders(message.headers);
     const source: DeadLetterSource = { topic, partition: this.partition, offset: message.offset, key: message.key, value: message.value, headers };
-    let value: In | null = null;
-    if (message.value !== null) {
-      try {
-        value = (await this.options.codec.decode(topic, message.value)) as In;
-      } catch (error) {
-        if (error instanceof DecodeError) return this.deadLetter(source, `decode:${error.reason}`, error.message);
-        throw error; // the registry is unreachable: transient, retried by the consumer
-      }
+    if (message.value === null) return this.apply(topic, message, source, null);
+    let decoded;
+    try {
+      decoded = decodeSoon(this.options.codec, topic, message.value);
+    } catch (error) {
+      return this.undecodable(source, error);
     }
+    if (decoded instanceof Promise) {
+      return decoded.then(
+        (value) => this.apply(topic, message, source, value as In),
+        (error: unknown) => this.undecodable(source, error),
+      );
+    }
+    return this.apply(topic, message, source, decoded as In);
+  }
+
+  private undecodable(source: DeadLetterSource, error: unknown): void {
+    if (error instanceof DecodeError) return this.deadLetter(source, `decode:${error.reason}`, error.message);
+    throw error; // the registry is unreachable: transient, retried by the consumer
+  }
+
+  private apply(topic: string, message: KafkaMessage, source: DeadLetterSource, value: In | null): Promise<void> | void {
+    const { headers } = source;
     const record: InputRecord<In> = {
       topic,
       partition: this.partition,
@@ -183,43 +221,46 @@ export class StreamTask<In extends TaggedValue> {
     };
     const outcome = this.core.process(record);
     if (outcome.kind === 'rejected') return this.deadLetter(source, outcome.code, outcome.message);
-    let encoded: { outputs: Array<{ topic: string; message: Message }>; changelogs: Array<{ topic: string; key: string; value: Buffer | null }> };
-    try {
-      encoded = await this.encode(outcome.forwards, outcome.stores);
-    } catch (error) {
-      this.core.discard();
-      return this.deadLetter(source, 'output-encoding', error instanceof Error ? error.message : String(error));
-    }
+    if (outcome.forwards.length === 0 && !this.encodeEachRecord) return this.accept(outcome.stores, [], outcome.earlierRejections);
+    return this.encode(outcome.forwards, outcome.stores).then(
+      ({ outputs, changelogBytes }) => this.accept(outcome.stores, outputs, outcome.earlierRejections, changelogBytes),
+      (error: unknown) => {
+        this.core.discard();
+        this.deadLetter(source, 'output-encoding', error instanceof Error ? error.message : String(error));
+      },
+    );
+  }
+
+  /** Keeps the processed record's effects until the next commit. */
+  private accept(stores: StoreChanges[], outputs: Array<{ topic: string; message: Message }>, earlierRejections: EarlierRejection[], changelogBytes?: Array<Buffer | null>): void {
     this.core.accept();
-    for (const { topic: outputTopic, message: output } of encoded.outputs) this.addOutput(outputTopic, output);
-    for (const earlier of outcome.earlierRejections) this.deadLetter(earlier.source, earlier.code, earlier.message);
-    for (const change of encoded.changelogs) {
-      let byKey = this.pendingChangelogs.get(change.topic);
-      if (!byKey) this.pendingChangelogs.set(change.topic, (byKey = new Map()));
-      byKey.delete(change.key); // keep write order
-      byKey.set(change.key, change.value);
-      this.pendingCount += 1;
+    for (const { topic, message } of outputs) this.addOutput(topic, message);
+    for (const earlier of earlierRejections) this.deadLetter(earlier.source, earlier.code, earlier.message);
+    let at = 0;
+    for (const { spec, changes } of stores) {
+      let pending = this.pendingChangelogs.get(spec.changelogTopic);
+      if (!pending) this.pendingChangelogs.set(spec.changelogTopic, (pending = { spec, writes: new Map() }));
+      for (const { key, value } of changes) {
+        pending.writes.delete(key); // keep write order
+        pending.writes.set(key, { value, bytes: changelogBytes?.[at++] });
+        this.pendingCount += 1;
+      }
     }
   }
 
+  /** The forwards, and (when encoding each record) the changelog writes: a failure rejects the record. */
   private async encode(forwards: Forward[], stores: StoreChanges[]) {
-    const outputs = await Promise.all(
-      forwards.map(async (forward) => ({
-        topic: forward.topic,
-        message: {
-          key: forward.key,
-          value: forward.value === null ? null : await this.options.codec.encode(forward.topic, forward.value),
-          headers: forward.headers,
-        },
-      })),
-    );
-    const changelogs: Array<{ topic: string; key: string; value: Buffer | null }> = [];
-    for (const { spec, changes } of stores) {
-      for (const { key, value } of changes) {
-        changelogs.push({ topic: spec.changelogTopic, key, value: value === null ? null : await spec.codec.encode(value) });
-      }
+    const outputs: Array<{ topic: string; message: Message }> = [];
+    for (const forward of forwards) {
+      const value = forward.value === null ? null : await this.options.codec.encode(forward.topic, forward.value);
+      outputs.push({ topic: forward.topic, message: { key: forward.key, value, headers: forward.headers } });
     }
-    return { outputs, changelogs };
+    if (!this.encodeEachRecord) return { outputs };
+    const changelogBytes: Array<Buffer | null> = [];
+    for (const { spec, changes } of stores) {
+      for (const { value } of changes) changelogBytes.push(value === null ? null : await spec.codec.encode(value));
+    }
+    return { outputs, changelogBytes };
   }
 
   private deadLetter(source: DeadLetterSource, code: string, message: string): void {
@@ -262,10 +303,13 @@ export class StreamTask<In extends TaggedValue> {
     }
     const timer = this.options.metrics.commitLatency.startTimer();
     const topicMessages = [...this.pendingOutputs].map(([topic, { messages }]) => ({ topic, messages }));
-    for (const [topic, byKey] of this.pendingChangelogs) {
-      // changelogs are written to the task's own partition, whatever a key would hash to,
-      // so a restore of this partition finds exactly this task's keys
-      topicMessages.push({ topic, messages: [...byKey].map(([key, value]) => ({ key, value, partition: this.partition })) });
+    try {
+      for (const [topic, { spec, writes }] of this.pendingChangelogs) topicMessages.push({ topic, messages: await this.changelogMessages(topic, spec, writes) });
+    } catch (error) {
+      this.rollback();
+      // the record that wrote the value is found, and dead-lettered, by processing again record by record
+      this.encodeEachRecord = true;
+      throw error;
     }
     const offsets = [...this.processedOffsets].map(([topic, offset]) => ({ topic, partitions: [{ partition: this.partition, offset }] }));
     const transaction = await this.producer.transaction();
@@ -286,8 +330,29 @@ export class StreamTask<In extends TaggedValue> {
     this.core.commit();
     for (const [topic, offset] of this.processedOffsets) this.committedOffsets.set(topic, offset);
     this.clearPending();
+    this.encodeEachRecord = false;
     this.lastCommitAt = Date.now();
     for (const { name, size } of this.core.storeSizes()) this.options.metrics.storeSize.set({ store: name, partition: String(this.partition) }, size);
+  }
+
+  /**
+   * Changelogs are written to the task's own partition, whatever a key would
+   * hash to, so a restore of this partition finds exactly this task's keys.
+   */
+  private async changelogMessages(topic: string, spec: StoreSpec, writes: Map<string, PendingWrite>): Promise<Message[]> {
+    const messages: Message[] = [];
+    for (const [key, { value, bytes }] of writes) {
+      let encoded = bytes;
+      if (encoded === undefined) {
+        try {
+          encoded = value === null ? null : await spec.codec.encode(value);
+        } catch (error) {
+          throw new ChangelogEncodingError(topic, key, error);
+        }
+      }
+      messages.push({ key, value: encoded, partition: this.partition });
+    }
+    return messages;
   }
 
   /** Drops everything since the last commit: buffered records and staged store writes. */

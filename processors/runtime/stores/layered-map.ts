@@ -14,7 +14,10 @@ export class LayeredMap<V> {
   private readonly record = new Map<string, Slot<V>>();
 
   get(key: string): V | undefined {
-    const slot = this.record.has(key) ? this.record.get(key) : this.staged.has(key) ? this.staged.get(key) : this.committed.get(key);
+    // one lookup per layer (values are never undefined: they could not reach a changelog)
+    let slot = this.record.get(key);
+    if (slot === undefined) slot = this.staged.get(key);
+    if (slot === undefined) slot = this.committed.get(key);
     return slot === DELETED ? undefined : slot;
   }
 

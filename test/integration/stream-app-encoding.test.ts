@@ -1,0 +1,74 @@
+/**
+ * Changelog values are encoded at commit, once per key. A value its store
+ * codec refuses must still dead-letter the record that wrote it, and only
+ * that record: the runtime rolls back and processes again record by record.
+ */
+import { producerDefaults } from '../../lib/clients/kafka';
+import type { TaggedValue } from '../../lib/serde';
+import type { RecordCodec } from '../../processors/runtime/codec';
+import { DEAD_LETTER_HEADER } from '../../processors/runtime/dead-letter';
+import type { ProcessorDefinition } from '../../processors/runtime/processor';
+import { StreamApp } from '../../processors/runtime/stream-app';
+import { logger, uniqueName } from './support/env';
+import { createTestPipeline, readAll, waitForCaughtUp } from './support/pipeline';
+
+jest.setTimeout(120_000);
+
+/** Plain-text values: this test is about the runtime, not Avro. */
+const textCodec: RecordCodec = {
+  decode: async (_topic, bytes) => ({ type: 'Text', value: bytes.toString('utf8') }),
+  encode: async (_topic, value) => Buffer.from(String(value.value)),
+};
+
+test('a changelog value that cannot be encoded dead-letters the record that wrote it; the rest commits', async () => {
+  const pipeline = await createTestPipeline('encode-at-commit');
+  const input = pipeline.topics.orderEvents;
+  const changelog = pipeline.topics.pendingPayments;
+  const definition: ProcessorDefinition<TaggedValue> = {
+    name: uniqueName('encode-at-commit'),
+    inputs: [input],
+    outputs: [],
+    tables: [],
+    stores: [
+      {
+        kind: 'key-value',
+        name: 'latest',
+        changelogTopic: changelog,
+        codec: {
+          encode: (value: unknown) => {
+            if (value === 'unencodable') throw new Error('this store cannot hold "unencodable"');
+            return Buffer.from(String(value));
+          },
+          decode: (bytes) => bytes.toString('utf8'),
+        },
+      },
+    ],
+    process: (record, ctx) => ctx.keyValueStore<string>('latest').put(record.key ?? '', String(record.value?.value)),
+  };
+  const producer = pipeline.kafka.producer(producerDefaults());
+  await producer.connect();
+  await producer.send({
+    topic: input,
+    messages: [
+      { key: 'a', value: 'one', partition: 0 },
+      { key: 'b', value: 'unencodable', partition: 0 },
+      { key: 'c', value: 'two', partition: 0 },
+      { key: 'a', value: 'three', partition: 0 },
+    ],
+  });
+  await producer.disconnect();
+
+  const app = new StreamApp({ kafka: pipeline.kafka, definition, codec: textCodec, logger });
+  await app.start();
+  try {
+    await waitForCaughtUp(pipeline, definition.name, [input]);
+  } finally {
+    await app.stop();
+  }
+
+  const written = (await readAll(pipeline, changelog)).map((m) => `${m.key?.toString()}=${m.value?.toString()}`);
+  expect(written.sort()).toEqual(['a=three', 'c=two']);
+  const dead = await readAll(pipeline, `${input}.dlq`);
+  expect(dead.map((m) => m.value?.toString())).toEqual(['unencodable']);
+  expect(dead[0]!.headers![DEAD_LETTER_HEADER.errorCode]!.toString()).toBe('output-encoding');
+});
