@@ -56,15 +56,7 @@ export function avroStoreCodec<V>(codec: RecordCodec, topic: string, type: strin
  */
 export function jsonStoreCodec<V>(): StoreCodec<V> {
   return {
-    encode: (value) =>
-      Buffer.from(
-        JSON.stringify(value, function (this: Record<string, unknown>, key, encoded: unknown) {
-          const raw = this[key]; // before toJSON ran
-          if (raw instanceof Date) return { $date: raw.getTime() };
-          if (Buffer.isBuffer(raw)) return { $bytes: raw.toString('base64') };
-          return encoded;
-        }),
-      ),
+    encode: (value) => Buffer.from(JSON.stringify(tagged(value))),
     decode: (bytes) =>
       JSON.parse(bytes.toString('utf8'), (_key, parsed: unknown) => {
         if (typeof parsed === 'object' && parsed !== null) {
@@ -75,4 +67,19 @@ export function jsonStoreCodec<V>(): StoreCodec<V> {
         return parsed;
       }) as V,
   };
+}
+
+/**
+ * The value with Dates and Buffers replaced by their tags, for JSON.stringify.
+ * A walk rather than a replacer: a replacer runs for every property, and
+ * Buffer's toJSON turns every byte into an array element before it runs.
+ */
+function tagged(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Date) return { $date: value.getTime() };
+  if (Buffer.isBuffer(value)) return { $bytes: value.toString('base64') };
+  if (Array.isArray(value)) return value.map(tagged);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = tagged((value as Record<string, unknown>)[key]);
+  return out;
 }

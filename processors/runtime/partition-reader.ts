@@ -11,7 +11,7 @@
  * instance, so the group join is paid once, not once per task and store.
  */
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { Admin, Consumer, Kafka, KafkaJSError, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../../lib/logger';
 import { EndTracker, onMarkerOnlyBatches } from './end-tracker';
 
@@ -47,6 +47,9 @@ interface ActiveRead {
   resolve(records: number): void;
   reject(error: unknown): void;
 }
+
+/** Retries of a retriable offsets lookup (about 4.5 s in all). */
+const OFFSET_ATTEMPTS = 10;
 
 const readKey = (topic: string, partition: number) => `${partition}:${topic}`;
 
@@ -113,7 +116,16 @@ export class PartitionReader {
     if (this.closed) throw new Error(`partition reader ${this.groupId} is closed`);
     this.adminConnected ??= this.admin.connect();
     await this.adminConnected;
-    return this.admin.fetchTopicOffsets(topic);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.admin.fetchTopicOffsets(topic);
+      } catch (error) {
+        // a partition without a leader for now (a new topic, a broker restarting) is worth another look
+        if (!(error instanceof KafkaJSError && error.retriable) || attempt >= OFFSET_ATTEMPTS) throw error;
+        this.logger.debug({ topic, attempt, err: error }, 'offsets not readable yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 
   private start(): Promise<Consumer> {

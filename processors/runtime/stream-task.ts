@@ -158,14 +158,15 @@ export class StreamTask<In extends TaggedValue> {
     for (const message of batch.messages) {
       const processing = this.processMessage(topic, message);
       if (processing) await processing;
-      resolveOffset(message.offset);
-      this.processedOffsets.set(topic, (BigInt(message.offset) + 1n).toString());
       if (Date.now() - sinceHeartbeat > 1000) {
         sinceHeartbeat = Date.now();
         await heartbeat();
       }
     }
-    // past the batch's control records (transaction markers) too
+    // Positions move once per batch: a failure part way rolls back to the last commit anyway.
+    // kafkajs resolves its last message past the batch's control records (transaction markers) too.
+    const last = batch.messages[batch.messages.length - 1];
+    if (last) resolveOffset(last.offset);
     this.processedOffsets.set(topic, (BigInt(batch.lastOffset()) + 1n).toString());
     this.options.metrics.recordsIn.inc({ topic }, batch.messages.length);
     this.options.metrics.lag.set({ topic, partition: String(this.partition) }, Math.max(0, Number(batch.highWatermark) - Number(this.processedOffsets.get(topic))));

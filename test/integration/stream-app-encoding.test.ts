@@ -10,7 +10,7 @@ import { DEAD_LETTER_HEADER } from '../../processors/runtime/dead-letter';
 import type { ProcessorDefinition } from '../../processors/runtime/processor';
 import { StreamApp } from '../../processors/runtime/stream-app';
 import { logger, uniqueName } from './support/env';
-import { createTestPipeline, readAll, waitForCaughtUp } from './support/pipeline';
+import { createTestPipeline, readAll, waitFor, waitForCaughtUp } from './support/pipeline';
 
 jest.setTimeout(120_000);
 
@@ -61,6 +61,14 @@ test('a changelog value that cannot be encoded dead-letters the record that wrot
   const app = new StreamApp({ kafka: pipeline.kafka, definition, codec: textCodec, logger });
   await app.start();
   try {
+    // the topics are new: until the broker settles their leaders, their offsets cannot be listed
+    const admin = pipeline.kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor(async () => admin.fetchTopicOffsets(input).then(() => true, () => false), 'the input offsets to be readable');
+    } finally {
+      await admin.disconnect();
+    }
     await waitForCaughtUp(pipeline, definition.name, [input]);
   } finally {
     await app.stop();
