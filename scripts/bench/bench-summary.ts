@@ -11,7 +11,7 @@
  * otherwise none is stated and the result is shown as given.
  */
 import type { MachineDescription } from '../../lib/bench/machine';
-import type { BenchTarget } from './bench-target';
+import type { BenchTarget } from '../../lib/bench/bench-target';
 
 export interface BenchFile {
   /** Path relative to the results directory. */

@@ -33,7 +33,7 @@ import { runLoadgen } from '../../producers/loadgen/runner';
 import type { OutgoingEvent } from '../../producers/outgoing-event';
 import { redisKeys, sinkKeyPrefix } from '../../sinks/redis/keys';
 import { columns, EXIT_OK, parseCli, runCli } from '../cli';
-import type { BenchTarget } from './bench-target';
+import type { BenchTarget } from '../../lib/bench/bench-target';
 import { createIsolatedPipeline } from './isolated-pipeline';
 import { LatencySummary, summarizeLatencies } from './latency-stats';
 import { VisibilityTracker } from './visibility-tracker';

@@ -25,7 +25,7 @@ import { formatProgress } from '../../producers/loadgen/run-report';
 import { EVENTS_PER_ORDER } from '../../producers/loadgen/run-timing';
 import { runLoadgen } from '../../producers/loadgen/runner';
 import { CliContext, columns, EXIT_OK, parseCli, runCli } from '../cli';
-import type { BenchTarget } from './bench-target';
+import type { BenchTarget } from '../../lib/bench/bench-target';
 import { clickhouseSinkService } from '../../sinks/clickhouse/service';
 import { redisSinkService } from '../../sinks/redis/service';
 import { IsolatedPipeline, RunningService, ServiceName, createIsolatedPipeline } from './isolated-pipeline';

@@ -125,6 +125,7 @@ async function main(): Promise<number> {
     rounds: args.rounds,
     target: { sinkToRawKafkajs: TARGET_RATIO },
     ...Object.fromEntries(Object.entries(results).map(([sink, r]) => [sink, r.result])),
+    targets: Object.values(results).map((r) => r.target),
   };
   const all = Object.values(results);
   await reportBenchResult(args.out, output, args.json ?? false, () =>
