@@ -53,7 +53,7 @@ export async function runProcessorService<In extends TaggedValue>(spec: Processo
     spec.service,
     config.topicPrefix,
   );
-  const app = new StreamApp({ kafka, definition, codec, logger });
+  const app = new StreamApp({ kafka, definition, codec, logger, commitIntervalMs: config.processorCommitIntervalMs });
   const http = await startHttpEndpoint(config.httpPort ?? spec.defaultHttpPort, app.metrics.registry, () => app.health());
   logger.info({ port: http.port }, 'health and metrics endpoint listening');
 

@@ -49,7 +49,11 @@ test('reads every variable it documents', () => {
     CLICKHOUSE_URL: 'https://ch.example:8443',
     CLICKHOUSE_DATABASE: 'analytics',
     LOG_LEVEL: 'debug',
+    PROCESSOR_COMMIT_INTERVAL_MS: '25',
   });
+  expect(config.processorCommitIntervalMs).toBe(25);
+  expect(loadConfig({}).processorCommitIntervalMs).toBe(100);
+  expect(() => loadConfig({ PROCESSOR_COMMIT_INTERVAL_MS: '0' })).toThrow(/PROCESSOR_COMMIT_INTERVAL_MS/);
   expect(config.kafka.brokers).toEqual(['k1:9092', 'k2:9093']);
   expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'svc', password: 'kafka-secret' });
   expect(config.kafka.ssl).toBe(true);
