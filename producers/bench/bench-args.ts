@@ -8,7 +8,7 @@ Publishes the same generated events (a) through the Publisher (validation,
 Avro, schema registry) and (b) with raw kafkajs sending the same pre-encoded
 bytes, to separate topics, and reports events/s of each and their ratio.
   --events <n>        events per path and round (default 200000)
-  --rounds <n>        measured rounds; medians are reported (default 3)
+  --rounds <n>        measured rounds; medians are reported (default 5)
   --segment <n>       a round interleaves the paths in segments of this many events, alternating which
                       goes first, so both see the same background load (default 20000)
   --batch-size <n>    messages per Kafka request, both paths (default ${DEFAULT_BATCH_SETTINGS.maxBatchMessages})
@@ -52,7 +52,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   noPositionals(positionals);
   return {
     events: values.events === undefined ? 200_000 : intFlag('events', values.events, 1),
-    rounds: values.rounds === undefined ? 3 : intFlag('rounds', values.rounds, 1),
+    rounds: values.rounds === undefined ? 5 : intFlag('rounds', values.rounds, 1),
     segment: values.segment === undefined ? 20_000 : intFlag('segment', values.segment, 1),
     batchSize: values['batch-size'] === undefined ? DEFAULT_BATCH_SETTINGS.maxBatchMessages : intFlag('batch-size', values['batch-size'], 1),
     lingerMs: values['linger-ms'] === undefined ? DEFAULT_BATCH_SETTINGS.lingerMs : intFlag('linger-ms', values['linger-ms'], 0),

@@ -109,7 +109,7 @@ describe('load generator arguments', () => {
 
 describe('benchmark arguments', () => {
   it('has defaults and reads overrides', () => {
-    expect(parseBenchArgs([])).toMatchObject({ events: 200_000, rounds: 3, out: 'bench-results/produce.json', keepTopics: false, json: false });
+    expect(parseBenchArgs([])).toMatchObject({ events: 200_000, rounds: 5, out: 'bench-results/produce.json', keepTopics: false, json: false });
     expect(parseBenchArgs(['--events', '1000', '--batch-size', '500', '--out', '/tmp/x.json'])).toMatchObject({ events: 1000, batchSize: 500, out: '/tmp/x.json' });
   });
 
