@@ -135,12 +135,7 @@ export async function committedCount(pipeline: TestPipeline, groupId: string, to
   const admin = pipeline.kafka.admin();
   await admin.connect();
   try {
-    let total = 0;
-    for (const topic of topics) {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      for (const p of committed?.partitions ?? []) total += Math.max(0, Number(p.offset));
-    }
-    return total;
+    return (await consumerLag(admin, groupId, topics)).reduce((total, p) => total + (p.committed ?? 0), 0);
   } finally {
     await admin.disconnect();
   }

@@ -8,6 +8,7 @@ import type Redis from 'ioredis';
 import type { FraudAlert, FraudCounters, OrderState } from '../../../schemas/generated/types';
 import { alertEntry, DEFAULT_RECENT_ALERTS } from '../../../sinks/redis/alert-entry';
 import { countersHashFields } from '../../../sinks/redis/counters-hash';
+import { deleteKeysWithPrefix, scanKeys } from '../../../sinks/redis/clear-keys';
 import { redisKeys } from '../../../sinks/redis/keys';
 import { orderHashFields } from '../../../sinks/redis/order-hash';
 
@@ -20,14 +21,9 @@ export type RedisDump = Record<string, DumpedValue>;
 
 /** Every key starting with `prefix`, sorted, with its content. */
 export async function dumpRedis(redis: Redis, prefix: string): Promise<RedisDump> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== '0');
-  keys.sort();
+  const found = new Set<string>();
+  for await (const page of scanKeys(redis, prefix)) for (const key of page) found.add(key);
+  const keys = [...found].sort();
   const dump: RedisDump = {};
   for (const key of keys) {
     const type = await redis.type(key);
@@ -99,6 +95,5 @@ export function expectedRedisDump(prefix: string, expected: ExpectedProjection, 
 
 /** Deletes every key under the prefix (test cleanup). */
 export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  const keys = Object.keys(await dumpRedis(redis, prefix));
-  for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+  await deleteKeysWithPrefix(redis, prefix);
 }
