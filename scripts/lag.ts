@@ -6,6 +6,7 @@
 import { createKafka } from '../lib/clients/kafka';
 import { committedTopics, listConsumerGroups } from '../lib/admin/consumer-groups';
 import { LAG_LEVEL_BOUNDS_MS, LagLevel, worstLevel } from '../lib/admin/lag-level';
+import { totalLag } from '../lib/admin/consumer-lag';
 import { groupTimeLag, PartitionTimeLag } from '../lib/admin/time-lag';
 import { isToolGroup } from '../lib/admin/tool-groups';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from './cli';
@@ -40,8 +41,7 @@ function summary(rows: readonly PartitionTimeLag[]): string {
   return [...byGroup]
     .map(([group, lags]) => {
       const worst = lags.reduce((a, b) => (b.timeLagMs > a.timeLagMs ? b : a));
-      const total = lags.reduce((sum, l) => sum + Math.max(0, l.lag), 0);
-      return `${group}: ${worstLevel(lags.map((l) => l.level))} (lag ${total} records, oldest ${formatMs(worst.timeLagMs)})`;
+      return `${group}: ${worstLevel(lags.map((l) => l.level))} (lag ${totalLag(lags)} records, oldest ${formatMs(worst.timeLagMs)})`;
     })
     .join('\n');
 }

@@ -36,8 +36,6 @@ among them (the fraud detector after the validator) must then be rebuilt as well
 are written again by a processor rebuild. The service's log: .infra/logs/rebuild/<service>.log.
 Exit code: 0 rebuilt, 1 refused or failed (the reason is printed), 2 usage error.`;
 
-const PROCESSOR_TARGETS = new Set<string>(['validator', 'order-aggregator', 'fraud-detector']);
-
 interface Downstream {
   readonly group: string;
   readonly topics: string[];
@@ -124,8 +122,8 @@ async function main(): Promise<number> {
     }
     for (const d of downstream) {
       await applyOffsetReset(admin, d.group, await planOffsetReset(admin, d.group, d.topics, { kind: 'earliest' }));
-      const stateful = [...PROCESSOR_TARGETS].find((p) => d.group === `${config.topicPrefix}${p}` && p !== 'validator');
-      process.stdout.write(`reset ${d.group} to the start of ${d.topics.join(', ')}${stateful ? `: its state came from the old topic, rebuild it next (scripts/rebuild ${stateful})` : ''}\n`);
+      const stale = TARGET_NAMES.map((n) => rebuildTarget(n, config, logger)).find((t) => t.stateful && t.group === d.group);
+      process.stdout.write(`reset ${d.group} to the start of ${d.topics.join(', ')}${stale ? `: its state came from the old topic, rebuild it next (scripts/rebuild ${stale.name})` : ''}\n`);
     }
 
     const logFile = path.join(process.env['INFRA_DIR'] ?? path.join(ROOT, '.infra'), 'logs', 'rebuild', `${target.service}.log`);

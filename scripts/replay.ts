@@ -5,7 +5,7 @@
  *   scripts/replay reset --group <id> --to <target> [--topic <name>]... [--dry-run] [--json]
  */
 import { createKafka } from '../lib/clients/kafka';
-import { consumerLag } from '../lib/admin/consumer-lag';
+import { consumerLag, totalLag } from '../lib/admin/consumer-lag';
 import { assertGroupInactive, committedTopics, describeGroup, GroupActiveError, listConsumerGroups } from '../lib/admin/consumer-groups';
 import { applyOffsetReset, OffsetMove, planOffsetReset } from '../lib/admin/offset-reset';
 import { describeResetTarget, parseResetTarget, ResetTargetError } from '../lib/admin/reset-target';
@@ -46,8 +46,7 @@ async function groupsCommand(groupIds: readonly string[] | undefined, json: bool
         process.stdout.write(`${JSON.stringify({ ...group, partitions: lags })}\n`);
         continue;
       }
-      const total = lags.reduce((sum, l) => sum + Math.max(0, l.lag), 0);
-      process.stdout.write(`${group.groupId}  state ${group.state}, ${group.members} member(s), lag ${total}\n`);
+      process.stdout.write(`${group.groupId}  state ${group.state}, ${group.members} member(s), lag ${totalLag(lags)}\n`);
       const rows = [['  TOPIC', 'PARTITION', 'COMMITTED', 'END', 'LAG']];
       for (const l of lags) rows.push([`  ${l.topic}`, String(l.partition), l.committed === null ? '-' : String(l.committed), String(l.end), String(l.lag)]);
       process.stdout.write(`${lags.length > 0 ? columns(rows).join('\n') : '  no committed offsets'}\n\n`);

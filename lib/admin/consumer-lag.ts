@@ -9,6 +9,8 @@ export interface PartitionLag {
   readonly topic: string;
   readonly partition: number;
   readonly committed: number | null;
+  /** log start offset: where a group that never committed starts */
+  readonly low: number;
   readonly end: number;
   readonly lag: number;
 }
@@ -20,7 +22,7 @@ export async function consumerLag(admin: Admin, groupId: string, topics: readonl
     for (const { partition, high, low } of offsets) {
       const at = committed?.partitions.find((p) => p.partition === partition)?.offset;
       const position = at === undefined || Number(at) < 0 ? null : Number(at);
-      lags.push({ topic, partition, committed: position, end: Number(high), lag: Number(high) - (position ?? Number(low)) });
+      lags.push({ topic, partition, committed: position, low: Number(low), end: Number(high), lag: Number(high) - (position ?? Number(low)) });
     }
   }
   return lags;

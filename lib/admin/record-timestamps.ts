@@ -14,6 +14,9 @@ export interface RecordPosition {
   readonly offset: number;
 }
 
+/** Prefix of the throwaway groups this module joins (listings leave them out: tool-groups.ts). */
+export const TIMESTAMP_GROUP_PREFIX = 'streamfold-timestamps-';
+
 export const positionKey = (topic: string, partition: number): string => `${topic}:${partition}`;
 
 /**
@@ -26,7 +29,7 @@ export async function recordTimestamps(kafka: Kafka, positions: readonly RecordP
   if (positions.length === 0) return found;
   const wanted = new Map(positions.map((p) => [positionKey(p.topic, p.partition), p.offset]));
   const topics = [...new Set(positions.map((p) => p.topic))];
-  const groupId = `streamfold-timestamps-${randomUUID()}`;
+  const groupId = `${TIMESTAMP_GROUP_PREFIX}${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 64 * 1024, maxWaitTimeInMs: 100, readUncommitted: false });
   try {
     await consumer.connect();

@@ -18,14 +18,8 @@ export interface PartitionTimeLag extends PartitionLag {
 
 export async function groupTimeLag(kafka: Kafka, admin: Admin, groupId: string, topics: readonly string[], logger: Logger): Promise<PartitionTimeLag[]> {
   const lags = await consumerLag(admin, groupId, topics);
-  // the low watermark stands in for a partition the group never committed on
-  const lowOf = new Map<string, number>();
-  for (const topic of new Set(lags.filter((l) => l.committed === null).map((l) => l.topic))) {
-    for (const o of await admin.fetchTopicOffsets(topic)) lowOf.set(positionKey(topic, o.partition), Number(o.low));
-  }
-  const behind = lags
-    .filter((l) => l.lag > 0)
-    .map((l) => ({ topic: l.topic, partition: l.partition, offset: l.committed ?? lowOf.get(positionKey(l.topic, l.partition)) ?? 0 }));
+  // the log start stands in for a partition the group never committed on
+  const behind = lags.filter((l) => l.lag > 0).map((l) => ({ topic: l.topic, partition: l.partition, offset: l.committed ?? l.low }));
   const timestamps = await recordTimestamps(kafka, behind, logger);
   const now = Date.now();
   return lags.map((l) => {

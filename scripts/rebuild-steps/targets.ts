@@ -35,6 +35,8 @@ export interface RebuildTarget {
   readonly inputs: readonly string[];
   /** Topics the service writes that are emptied (processors only): their readers must start over. */
   readonly derivedTopics: readonly string[];
+  /** A processor with stores: state built from a topic that was emptied and refilled is stale until rebuilt. */
+  readonly stateful: boolean;
   /** What clear() removes, for the confirmation. */
   readonly clears: string;
   /** Empties the projection; returns what it did. */
@@ -55,6 +57,7 @@ function processorTarget<In extends TaggedValue>(name: TargetName, spec: Process
     group: definition.name,
     inputs: definition.inputs,
     derivedTopics,
+    stateful: definition.stores.length > 0,
     clears: `the topics ${derivedTopics.join(', ')} (deleted and created again, empty)`,
     clear: async (admin) => {
       await recreateTopics(admin, derivedTopics, config.topicPrefix, logger);
@@ -66,7 +69,7 @@ function processorTarget<In extends TaggedValue>(name: TargetName, spec: Process
 /** A sink's projection: the sink service re-reads its inputs into the store once `clear` emptied it. */
 function sinkTarget(name: TargetName, service: string, config: AppConfig, logger: Logger, clears: string, clear: () => Promise<string>): RebuildTarget {
   const entry = pipelineService(service);
-  return { name, service, main: entry.main, group: entry.group(config), inputs: entry.inputs(config, logger), derivedTopics: [], clears, clear };
+  return { name, service, main: entry.main, group: entry.group(config), inputs: entry.inputs(config, logger), derivedTopics: [], stateful: false, clears, clear };
 }
 
 async function clearRedis(config: AppConfig, prefix: string): Promise<string> {

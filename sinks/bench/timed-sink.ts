@@ -4,26 +4,13 @@
  * commit that covers every input record (so group coordination does not
  * count, and every record is written and committed when the clock stops).
  */
-import type { Kafka } from 'kafkajs';
-import type { Logger } from '../../lib/logger';
 import type { TaggedValue } from '../../lib/serde';
-import type { RecordCodec } from '../../processors/runtime/codec';
-import { SinkEngine } from '../runtime/sink-engine';
+import { SinkEngine, SinkEngineOptions } from '../runtime/sink-engine';
 import type { SinkMetrics } from '../runtime/sink-metrics';
-import type { SinkSettings } from '../runtime/sink-settings';
-import type { SinkWriter } from '../runtime/sink-writer';
 import type { ConsumeTiming } from './raw-consume';
 
-export interface TimedSinkOptions<V extends TaggedValue> {
-  readonly kafka: Kafka;
-  /** The consumer group; unique per run. */
-  readonly name: string;
-  readonly topics: readonly string[];
-  readonly topicPrefix: string;
-  readonly codec: RecordCodec;
-  readonly writer: SinkWriter<V>;
-  readonly logger: Logger;
-  readonly settings: SinkSettings;
+/** The engine's own options (name: a consumer group unique per run), without the hooks the timing needs. */
+export interface TimedSinkOptions<V extends TaggedValue> extends Pick<SinkEngineOptions<V>, 'kafka' | 'name' | 'topics' | 'topicPrefix' | 'codec' | 'writer' | 'logger' | 'settings'> {
   /** Records on the topics: the run ends when the group committed this many. */
   readonly expected: number;
 }
@@ -48,15 +35,9 @@ export async function runTimedSink<V extends TaggedValue>(options: TimedSinkOpti
   const done = new Promise<void>((resolve) => (finished = resolve));
   const positions = new Map<string, number>();
   let committed = 0;
+  const { expected, ...engineOptions } = options;
   const engine = new SinkEngine<V>({
-    kafka: options.kafka,
-    name: options.name,
-    topics: options.topics,
-    topicPrefix: options.topicPrefix,
-    codec: options.codec,
-    writer: options.writer,
-    logger: options.logger,
-    settings: options.settings,
+    ...engineOptions,
     hooks: {
       joined: () => {
         if (joinedAt !== 0) return;
@@ -66,7 +47,7 @@ export async function runTimedSink<V extends TaggedValue>(options: TimedSinkOpti
       committed: (offsets) => {
         for (const { topic, partition, offset } of offsets) positions.set(`${topic}\u0000${partition}`, Number(offset));
         committed = [...positions.values()].reduce((a, b) => a + b, 0);
-        if (committed >= options.expected) finished();
+        if (committed >= expected) finished();
       },
     },
   });

@@ -15,7 +15,7 @@ import { RedisSinkWriter } from '../../sinks/redis/redis-writer';
 import type { SinkRecord } from '../../sinks/runtime/sink-writer';
 import { config, logger, uniqueName } from './support/env';
 import { ROOT } from './support/pipeline';
-import { deletePrefix } from './support/redis-dump';
+import { deleteKeysWithPrefix } from '../../sinks/redis/clear-keys';
 
 const redis = createRedis(config.redis);
 const keyPrefix = `sf-test:${uniqueName('lookup')}:`;
@@ -41,7 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await deletePrefix(redis, keyPrefix);
+  await deleteKeysWithPrefix(redis, keyPrefix);
   await redis.quit();
 });
 

@@ -30,7 +30,8 @@ import {
   trackChildren,
   waitForCaughtUp,
 } from './support/pipeline';
-import { deletePrefix, dumpRedis, expectedRedisDump, RedisDump } from './support/redis-dump';
+import { dumpRedis, expectedRedisDump, RedisDump } from './support/redis-dump';
+import { deleteKeysWithPrefix } from '../../sinks/redis/clear-keys';
 import { sinkGroup, spawnSink, SpawnedSink } from './support/sink';
 import { redisSinkTopics } from './support/sink-fixtures';
 
@@ -45,7 +46,7 @@ const database = uniqueName('e2e').replace(/-/g, '_');
 let redisPrefix: string | undefined;
 
 afterAll(async () => {
-  if (redisPrefix !== undefined) await deletePrefix(redis, redisPrefix);
+  if (redisPrefix !== undefined) await deleteKeysWithPrefix(redis, redisPrefix);
   await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${database}` });
   await Promise.all([redis.quit(), clickhouse.close()]);
 });

@@ -14,7 +14,8 @@ import { generateLifecycles } from '../../producers/loadgen/lifecycle';
 import { selectRows } from '../../sinks/clickhouse/result-values';
 import { config, uniqueName } from './support/env';
 import { createTestPipeline, exited, produce, readAll, spawnService, TestPipeline, waitForCaughtUp } from './support/pipeline';
-import { deletePrefix, dumpRedis } from './support/redis-dump';
+import { dumpRedis } from './support/redis-dump';
+import { deleteKeysWithPrefix } from '../../sinks/redis/clear-keys';
 import { runScript } from './support/run-script';
 
 jest.setTimeout(300_000);
@@ -111,7 +112,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const service of [...children.keys()]) await stop(service);
-  await deletePrefix(redis, keyPrefix);
+  await deleteKeysWithPrefix(redis, keyPrefix);
   await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${database}` });
   await clickhouse.close();
   await redis.quit();

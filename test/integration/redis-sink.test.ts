@@ -19,7 +19,8 @@ import { redisKeys } from '../../sinks/redis/keys';
 import { eventsByOrder } from '../fixtures/generated-stream';
 import { config } from './support/env';
 import { committedCount, createTestPipeline, exited, produce, readAll, spawnProcessor, TestPipeline, waitFor, waitForCaughtUp } from './support/pipeline';
-import { deletePrefix, dumpRedis, expectedRedisDump } from './support/redis-dump';
+import { dumpRedis, expectedRedisDump } from './support/redis-dump';
+import { deleteKeysWithPrefix } from '../../sinks/redis/clear-keys';
 import { sinkGroup, sinkMetric, spawnSink, SpawnedSink, TcpRelay } from './support/sink';
 import { expectedProjection, redisSinkTopics, sinkInput, sinkRecords } from './support/sink-fixtures';
 
@@ -38,7 +39,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  for (const prefix of prefixes) await deletePrefix(redis, prefix);
+  for (const prefix of prefixes) await deleteKeysWithPrefix(redis, prefix);
   await redis.quit();
 });
 

@@ -15,7 +15,7 @@ import type { RedisSinkValue } from '../../sinks/redis/plan-batch';
 import { RedisSinkWriter } from '../../sinks/redis/redis-writer';
 import type { SinkRecord } from '../../sinks/runtime/sink-writer';
 import { config, logger, uniqueName } from './support/env';
-import { deletePrefix } from './support/redis-dump';
+import { deleteKeysWithPrefix } from '../../sinks/redis/clear-keys';
 
 const redis = createRedis(config.redis);
 const prefix = `sf-test:${uniqueName('redis-writer')}:`;
@@ -24,7 +24,7 @@ const writers: RedisSinkWriter[] = [];
 
 afterAll(async () => {
   for (const writer of writers) await writer.close();
-  await deletePrefix(redis, prefix);
+  await deleteKeysWithPrefix(redis, prefix);
   await redis.quit();
 });
 

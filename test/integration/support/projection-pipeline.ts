@@ -14,7 +14,7 @@ import { TOPIC } from '../../../lib/topics';
 import { generateLifecycles, GeneratedRecord } from '../../../producers/loadgen/lifecycle';
 import { config, uniqueName } from './env';
 import { createTestPipeline, exited, OutgoingRecord, spawnProcessor, TestPipeline, waitForCaughtUp } from './pipeline';
-import { deletePrefix } from './redis-dump';
+import { deleteKeysWithPrefix } from '../../../sinks/redis/clear-keys';
 import { sinkGroup, spawnSink } from './sink';
 
 const KEY_PREFIX = 'sf-test:';
@@ -64,7 +64,7 @@ export async function startProjection(base: string): Promise<ProjectionPipeline>
   const keyPrefix = `${KEY_PREFIX}${pipeline.prefix}`;
   cleanups.push(async () => {
     await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-    await deletePrefix(redis, keyPrefix);
+    await deleteKeysWithPrefix(redis, keyPrefix);
   });
   const env = { TOPIC_PREFIX: pipeline.prefix, REDIS_KEY_PREFIX: KEY_PREFIX, CLICKHOUSE_DATABASE: database, SINK_BATCH_MAX_DELAY_MS: '200' };
   services.push(await spawnProcessor('order-aggregator', pipeline, env));

@@ -8,7 +8,7 @@ import type Redis from 'ioredis';
 import type { FraudAlert, FraudCounters, OrderState } from '../../../schemas/generated/types';
 import { alertEntry, DEFAULT_RECENT_ALERTS } from '../../../sinks/redis/alert-entry';
 import { countersHashFields } from '../../../sinks/redis/counters-hash';
-import { deleteKeysWithPrefix, scanKeys } from '../../../sinks/redis/clear-keys';
+import { scanKeys } from '../../../sinks/redis/clear-keys';
 import { redisKeys } from '../../../sinks/redis/keys';
 import { orderHashFields } from '../../../sinks/redis/order-hash';
 
@@ -91,9 +91,4 @@ export function expectedRedisDump(prefix: string, expected: ExpectedProjection, 
   }
   for (const [key, members] of zsets) dump[key] = { type: 'zset', value: [...members].sort(zsetOrder) };
   return Object.fromEntries(Object.entries(dump).sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-/** Deletes every key under the prefix (test cleanup). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  await deleteKeysWithPrefix(redis, prefix);
 }
