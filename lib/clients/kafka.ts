@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Kafka, logLevel as KafkaLogLevel, LogEntry, SASLOptions, Partitioners, ProducerConfig } from 'kafkajs';
 import type { KafkaConfig } from '../config';
 import type { Logger } from '../logger';
+import { installTransactionCoordinatorCache } from './kafka-coordinator-cache';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.ERROR]: 'error',
@@ -11,13 +12,22 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
+/**
+ * What kafkajs logs as errors but is routine: a heartbeat answered
+ * "rebalancing", and a transaction begun while the broker still writes the
+ * previous one's markers (CONCURRENT_TRANSACTIONS, which kafkajs retries).
+ */
+function isRoutine(namespace: string, error: string, message: string): boolean {
+  if (namespace === 'Connection' && /rebalanc/i.test(error)) return true;
+  return /concurrent operation on the same transaction/i.test(`${error} ${message}`);
+}
+
 function pinoLogCreator(logger: Logger) {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
-      // kafkajs logs every heartbeat answered "rebalancing" as an error; a rebalance is routine
-      const routine = namespace === 'Connection' && /rebalanc/i.test(String(extra.error ?? ''));
+      const routine = isRoutine(namespace, String(extra.error ?? ''), message);
       kafkaLogger[routine ? 'debug' : (LEVEL_NAMES[level] ?? 'info')]({ namespace, ...extra }, message);
     };
 }
@@ -29,6 +39,7 @@ function sasl(config: KafkaConfig): SASLOptions | undefined {
 }
 
 export function createKafka(config: KafkaConfig, logger: Logger, clientId = config.clientId): Kafka {
+  installTransactionCoordinatorCache();
   return new Kafka({
     clientId,
     brokers: [...config.brokers],

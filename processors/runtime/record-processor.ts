@@ -129,6 +129,11 @@ export class RecordProcessor<In extends TaggedValue> {
     this.earlierRejections = [];
   }
 
+  /** A transaction starts with the accepted effects so far (see StateStore.seal). */
+  seal(): void {
+    for (const { store } of this.stores.values()) store.seal();
+  }
+
   commit(): void {
     for (const { store } of this.stores.values()) store.commit();
   }

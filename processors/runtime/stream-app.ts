@@ -3,9 +3,14 @@
  * processor's inputs, one StreamTask per assigned partition number, commits
  * on an interval and a size bound, aborts on rebalance, graceful stop.
  *
- * Processing, commits and aborts run one at a time (a single lock), which is
- * what kafkajs' one-batch-at-a-time consumption gives anyway, and what keeps
- * a commit from racing a rebalance.
+ * Processing, the start of commits, their outcomes and aborts run one at a
+ * time (a single lock). A task's transaction is sent outside the lock, so
+ * the next batches are processed while it commits; the task's next commit
+ * starts when it is due and the previous one has landed. Before anything is
+ * rolled back (a failed commit, a rebalance, a stop) the transaction under
+ * way is awaited, and after a rebalance each task reads its committed
+ * positions again before it processes, so a transaction that landed while
+ * kafkajs rejoined is not read twice.
  */
 import { Admin, Batch, Consumer, Kafka, KafkaJSError } from 'kafkajs';
 import type { Logger } from '../../lib/logger';
@@ -44,6 +49,8 @@ export class StreamApp<In extends TaggedValue> {
   private readonly logger: Logger;
   private readonly lock = new Lock();
   private readonly tasks = new Map<number, StreamTask<In>>();
+  /** Tasks that must read their committed positions again before they process (after a rebalance). */
+  private readonly repositioning = new Set<StreamTask<In>>();
   private readonly tables = new Map<string, GlobalTable<unknown>>();
   private consumer: Consumer | undefined;
   /** Restores every task's stores: one consumer for the instance, not one per task and store. */
@@ -102,7 +109,10 @@ export class StreamApp<In extends TaggedValue> {
     // now, so nothing is committed for partitions that may move.
     consumer.on(REBALANCING, () => {
       this.state = 'rebalancing';
-      void this.lock.run(async () => this.abortAll('rebalance'));
+      void this.lock.run(async () => {
+        await this.abortAll('rebalance');
+        for (const task of this.tasks.values()) this.repositioning.add(task);
+      });
     });
     consumer.on(GROUP_JOIN, ({ payload }) => {
       const assigned = new Set<number>();
@@ -111,6 +121,7 @@ export class StreamApp<In extends TaggedValue> {
         for (const [partition, task] of this.tasks) {
           if (assigned.has(partition)) continue;
           this.tasks.delete(partition);
+          this.repositioning.delete(task);
           await task.close();
           this.logger.info({ partition }, 'task revoked and released');
         }
@@ -135,28 +146,31 @@ export class StreamApp<In extends TaggedValue> {
           await this.handleBatch(batch, resolveOffset, heartbeat);
         }),
     });
-    this.timer = setInterval(() => void this.lock.run(() => this.commitDue()), Math.max(10, Math.floor(this.commitIntervalMs / 2)));
+    this.timer = setInterval(() => void this.lock.run(() => this.commitDue()), Math.max(5, Math.floor(this.commitIntervalMs / 2)));
     this.timer.unref();
   }
 
   private async handleBatch(batch: Batch, resolveOffset: (offset: string) => void, heartbeat: () => Promise<void>): Promise<void> {
-    if (!this.tasks.has(batch.partition)) {
-      // The group handed out positions before this task fenced the previous owner,
-      // whose last commit may have completed since (kafkajs has no KIP-447
-      // require_stable). Read them again now and start there; this batch is dropped.
-      const task = await this.taskFor(batch.partition, heartbeat);
+    const existing = this.tasks.get(batch.partition);
+    if (existing === undefined || this.repositioning.has(existing)) {
+      // The group handed out positions before this task fenced the previous owner
+      // (or before this instance's own last transaction landed), and that commit may
+      // have completed since (kafkajs has no KIP-447 require_stable). Read them again
+      // now and start there; this batch is dropped.
+      const task = existing ?? (await this.taskFor(batch.partition, heartbeat));
+      this.repositioning.delete(task);
       const positions = await this.committedPositions(batch.partition);
       task.startAt(positions);
       for (const [topic, offset] of positions) this.consumer?.seek({ topic, partition: batch.partition, offset });
       return;
     }
-    const task = await this.taskFor(batch.partition, heartbeat);
+    const task = existing;
     const timer = this.metrics.batchLatency.startTimer();
     try {
       await task.processBatch(batch, resolveOffset, heartbeat);
     } catch (error) {
       this.logger.error({ err: error, topic: batch.topic, partition: batch.partition }, 'batch failed; rolling back to the last commit');
-      this.rewind(task);
+      await this.rewind(task);
       // kafkajs errors (a rebalance, a broker going away) are kafkajs's to handle
       if (error instanceof KafkaJSError) throw error;
       // anything else is transient (e.g. the registry is unreachable): retry from the last commit after a pause
@@ -165,7 +179,9 @@ export class StreamApp<In extends TaggedValue> {
     } finally {
       timer();
     }
-    if (task.uncommitted() >= this.maxUncommitted || task.sinceLastCommitMs() >= this.commitIntervalMs) await this.commitDue(task);
+    // backpressure: while a transaction is under way, what waits for the next one stays bounded
+    if (task.uncommitted() >= this.maxUncommitted && task.committing() && !(await this.settle(task))) return;
+    await this.commitIfDue(task);
   }
 
   private async taskFor(partition: number, heartbeat: () => Promise<void>): Promise<StreamTask<In>> {
@@ -211,33 +227,63 @@ export class StreamApp<In extends TaggedValue> {
     return positions;
   }
 
+  /** Starts the commit of every task that is due. */
+  private async commitDue(): Promise<void> {
+    for (const task of this.tasks.values()) await this.commitIfDue(task);
+  }
+
   /**
-   * Commits every task whose interval has passed (and `task`, whatever its
-   * interval): each has its own producer, so their transactions run side by
-   * side and the broker round trips overlap.
+   * Seals the task's work and starts its transaction, when there is some and
+   * it is due (its interval passed, or it holds too many records) or
+   * `force`d, and no transaction of the task is under way. Each task has its
+   * own producer, so the transactions of different tasks overlap.
    */
-  private async commitDue(task?: StreamTask<In>): Promise<void> {
-    const running = this.state === 'running';
-    const due = [...this.tasks.values()].filter((t) => t === task || (running && t.hasProgress() && t.sinceLastCommitMs() >= this.commitIntervalMs));
-    await Promise.all(due.map(async (t) => this.commitTask(t)));
-  }
-
-  private async commitTask(task: StreamTask<In>): Promise<void> {
+  private async commitIfDue(task: StreamTask<In>, force = false): Promise<void> {
+    if (task.committing() || task.commitFailure() !== undefined || !task.hasProgress()) return;
+    const due = this.state === 'running' && (task.uncommitted() >= this.maxUncommitted || task.sinceLastCommitMs() >= this.commitIntervalMs);
+    if (!force && !due) return;
+    let sent;
     try {
-      await task.commit(this.groupId);
+      sent = await task.beginCommit(this.groupId);
     } catch (error) {
-      const fenced = isFencing(error);
-      this.logger.warn({ err: error, partition: task.partition, fenced }, fenced ? 'task fenced by a newer owner; releasing it' : 'commit failed; rolled back to the last commit');
-      this.rewind(task);
-      if (fenced) {
-        this.tasks.delete(task.partition);
-        await task.close().catch(() => undefined);
-      }
+      this.logger.warn({ err: error, partition: task.partition }, 'commit failed before sending; rolled back to the last commit');
+      await this.rewind(task);
+      return;
     }
+    if (sent === undefined) return;
+    void sent.outcome
+      .then(() =>
+        this.lock.run(async () => {
+          // released meanwhile, or rolled back (a rebalance, a stop) after the transaction settled
+          if (this.tasks.get(task.partition) !== task) return;
+          if (await this.settle(task)) await this.commitIfDue(task);
+        }),
+      )
+      .catch((error: unknown) => this.logger.error({ err: error, partition: task.partition }, 'handling a transaction outcome failed'));
   }
 
-  /** The task rolled back: the consumer must read again from the committed positions. */
-  private rewind(task: StreamTask<In>): void {
+  /**
+   * Waits for the task's transaction under way. Returns true when none
+   * failed; otherwise rolls the task back to its last commit and rewinds the
+   * consumer (a fenced task is released: a newer owner has the partition).
+   */
+  private async settle(task: StreamTask<In>): Promise<boolean> {
+    await task.settled();
+    const failure = task.commitFailure();
+    if (failure === undefined) return true;
+    const fenced = isFencing(failure.error);
+    this.logger.warn({ err: failure.error, partition: task.partition, fenced }, fenced ? 'task fenced by a newer owner; releasing it' : 'commit failed; rolled back to the last commit');
+    await this.rewind(task);
+    if (fenced) {
+      this.tasks.delete(task.partition);
+      await task.close().catch(() => undefined);
+    }
+    return false;
+  }
+
+  /** Rolls the task back to its last commit: the consumer must read again from the committed positions. */
+  private async rewind(task: StreamTask<In>): Promise<void> {
+    await task.settled();
     task.rollback();
     for (const { topic, offset } of task.committedPositions()) {
       this.consumer?.seek({ topic, partition: task.partition, offset });
@@ -245,6 +291,8 @@ export class StreamApp<In extends TaggedValue> {
   }
 
   private async abortAll(reason: string): Promise<void> {
+    // a transaction under way lands (or fails) first: only what comes after it is dropped
+    await Promise.all([...this.tasks.values()].map(async (task) => task.settled()));
     for (const task of this.tasks.values()) {
       if (task.hasProgress()) this.logger.info({ partition: task.partition, reason, records: task.uncommitted() }, 'uncommitted work dropped');
       task.rollback();
@@ -259,7 +307,13 @@ export class StreamApp<In extends TaggedValue> {
     if (this.timer) clearInterval(this.timer);
     await this.lock.run(async () => {
       if (!wasRunning) return this.abortAll('stop');
-      await Promise.all([...this.tasks.values()].map(async (task) => this.commitTask(task)));
+      await Promise.all(
+        [...this.tasks.values()].map(async (task) => {
+          if (!(await this.settle(task))) return;
+          await this.commitIfDue(task, true);
+          await this.settle(task);
+        }),
+      );
     });
     await this.consumer?.disconnect();
     await this.lock.run(async () => {

@@ -10,15 +10,21 @@
  * partition fences the previous one (a zombie) by initializing the same id,
  * which aborts whatever the zombie left open.
  *
- * Records are buffered until commit; the transaction only exists for the
- * duration of commit(), so at most one is open per producer and it never
- * spans a rebalance. Outputs are encoded as they are forwarded; changelog
- * values are encoded at commit, once per key, since only the last write per
- * key is sent. Should one of them fail to encode, the task rolls back and
+ * Records are buffered until commit. A commit seals them (and the stores'
+ * staged writes) into one transaction and sends it while processing goes
+ * on into the next: a transaction costs several broker round trips, and
+ * waiting for them would stall the whole consumer (kafkajs fetches again
+ * only once every partition's batch is handled). At most one transaction
+ * is under way per task (its producer allows no more). A failed one is only
+ * noted here; the owner rolls back everything since the last commit under
+ * its lock, after the transaction settled (rollback() refuses before).
+ *
+ * Outputs are encoded as they are forwarded; changelog values are encoded
+ * at commit, once per key, since only the last write per key is sent. Should one of them fail to encode, the task rolls back and
  * processes again encoding every record's writes, so the record that wrote
  * the bad value is dead-lettered like any other it cannot encode.
  */
-import type { Batch, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Batch, Kafka, KafkaMessage, Message, Producer, Transaction } from 'kafkajs';
 import { producerDefaults } from '../../lib/clients/kafka';
 import { stringHeaders } from '../../lib/clients/kafka-headers';
 import type { Logger } from '../../lib/logger';
@@ -55,6 +61,9 @@ interface PendingWrite {
   readonly bytes?: Buffer | null;
 }
 
+/** How a transaction ended. */
+export type CommitOutcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
+
 /** A changelog value could not be encoded at commit; nothing was sent. */
 export class ChangelogEncodingError extends Error {
   constructor(changelog: string, key: string, cause: unknown) {
@@ -79,6 +88,13 @@ export class StreamTask<In extends TaggedValue> {
   private readonly processedOffsets = new Map<string, string>();
   /** input topic → next offset as committed in Kafka (what a rollback returns to) */
   private readonly committedOffsets = new Map<string, string>();
+  /** input topic → next offset as of the transaction sent last (committed or under way) */
+  private readonly sealedOffsets = new Map<string, string>();
+  /** The transaction under way, if any. */
+  private sending: Promise<CommitOutcome> | undefined;
+  /** Why the last transaction failed, until rollback(): nothing may be committed on top of it. */
+  private failure: { readonly error: unknown } | undefined;
+  /** When the last commit started. */
   private lastCommitAt = Date.now();
   private closed = false;
 
@@ -94,6 +110,10 @@ export class StreamTask<In extends TaggedValue> {
       ...producerDefaults(),
       transactionalId: this.transactionalId,
       transactionTimeout: options.transactionTimeoutMs,
+      // kafkajs waits 300 ms before its first retry; a transaction begun while the broker still writes
+      // the previous one's markers is refused (CONCURRENT_TRANSACTIONS) for only a few milliseconds.
+      // Retries stay unlimited, as kafkajs has them for idempotent producers.
+      retry: { initialRetryTime: 10, retries: Number.MAX_SAFE_INTEGER },
     });
   }
 
@@ -155,9 +175,14 @@ export class StreamTask<In extends TaggedValue> {
     const { topic } = batch;
     if (!this.committedOffsets.has(topic)) this.committedOffsets.set(topic, batch.firstOffset() ?? batch.messages[0]?.offset ?? '0');
     let sinceHeartbeat = Date.now();
+    let sliceStart = performance.now();
     for (const message of batch.messages) {
       const processing = this.processMessage(topic, message);
       if (processing) await processing;
+      if (performance.now() - sliceStart < SLICE_MS) continue;
+      // let the replies of transactions under way in: each waits for the event loop
+      await new Promise(setImmediate);
+      sliceStart = performance.now();
       if (Date.now() - sinceHeartbeat > 1000) {
         sinceHeartbeat = Date.now();
         await heartbeat();
@@ -283,8 +308,9 @@ export class StreamTask<In extends TaggedValue> {
     return this.pendingCount;
   }
 
+  /** Processed since the last commit started: what the next one would carry. */
   hasProgress(): boolean {
-    for (const [topic, offset] of this.processedOffsets) if (this.committedOffsets.get(topic) !== offset) return true;
+    for (const [topic, offset] of this.processedOffsets) if ((this.sealedOffsets.get(topic) ?? this.committedOffsets.get(topic)) !== offset) return true;
     return this.pendingCount > 0;
   }
 
@@ -292,48 +318,86 @@ export class StreamTask<In extends TaggedValue> {
     return Date.now() - this.lastCommitAt;
   }
 
+  /** A transaction is under way. */
+  committing(): boolean {
+    return this.sending !== undefined;
+  }
+
+  /** The last transaction failed and nothing was rolled back since: the error, else undefined. */
+  commitFailure(): { readonly error: unknown } | undefined {
+    return this.failure;
+  }
+
+  /** Resolves when no transaction is under way any more. */
+  async settled(): Promise<void> {
+    await this.sending;
+  }
+
   /**
-   * Commits everything since the last commit in one transaction. On failure
-   * the transaction is aborted, the stores roll back and the error is
-   * rethrown: the caller must rewind the consumer to committedPositions().
+   * Seals everything processed since the last commit into one transaction
+   * and starts sending it; returns its outcome (a promise that never
+   * rejects), or undefined when there was nothing to commit. Processing may
+   * go on meanwhile. When the transaction commits, its store writes become
+   * committed state and its positions the committed ones; when it fails, it
+   * is aborted and commitFailure() says so until the owner calls rollback()
+   * and rewinds the consumer to committedPositions().
+   *
+   * Throws ChangelogEncodingError (after rolling back) when a changelog
+   * value cannot be encoded: the caller rewinds, and processing again
+   * record by record dead-letters the record that wrote it.
    */
-  async commit(consumerGroupId: string): Promise<void> {
+  async beginCommit(consumerGroupId: string): Promise<{ readonly outcome: Promise<CommitOutcome> } | undefined> {
+    if (this.sending !== undefined || this.failure !== undefined) throw new Error(`task ${this.transactionalId}: the last transaction is still under way or failed`);
     if (!this.hasProgress()) {
       this.lastCommitAt = Date.now();
-      return;
+      return undefined;
     }
-    const timer = this.options.metrics.commitLatency.startTimer();
     const topicMessages = [...this.pendingOutputs].map(([topic, { messages }]) => ({ topic, messages }));
     try {
       for (const [topic, { spec, writes }] of this.pendingChangelogs) topicMessages.push({ topic, messages: await this.changelogMessages(topic, spec, writes) });
     } catch (error) {
       this.rollback();
-      // the record that wrote the value is found, and dead-lettered, by processing again record by record
       this.encodeEachRecord = true;
       throw error;
     }
-    const offsets = [...this.processedOffsets].map(([topic, offset]) => ({ topic, partitions: [{ partition: this.partition, offset }] }));
-    const transaction = await this.producer.transaction();
+    const offsets = new Map(this.processedOffsets);
+    this.clearPending();
+    this.core.seal();
+    for (const [topic, offset] of offsets) this.sealedOffsets.set(topic, offset);
+    this.lastCommitAt = Date.now();
+    const outcome = this.send(consumerGroupId, topicMessages, offsets);
+    this.sending = outcome;
+    // wrapped: an async function would flatten a returned promise into its own
+    return { outcome };
+  }
+
+  private async send(consumerGroupId: string, topicMessages: TopicMessages, offsets: ReadonlyMap<string, string>): Promise<CommitOutcome> {
+    const timer = this.options.metrics.commitLatency.startTimer();
+    const offsetTopics = [...offsets].map(([topic, offset]) => ({ topic, partitions: [{ partition: this.partition, offset }] }));
+    let transaction: Transaction | undefined;
     try {
+      transaction = await this.producer.transaction();
       // one request per chunk: a whole commit in one record batch can exceed the broker's message.max.bytes
       for (const chunk of chunkBySize(topicMessages, MAX_REQUEST_BYTES)) await transaction.sendBatch({ topicMessages: chunk });
-      await transaction.sendOffsets({ consumerGroupId, topics: offsets });
+      await transaction.sendOffsets({ consumerGroupId, topics: offsetTopics });
       await transaction.commit();
     } catch (error) {
-      await transaction.abort().catch((abortError: unknown) => this.logger.warn({ err: abortError }, 'abort after a failed commit failed too'));
+      await transaction?.abort().catch((abortError: unknown) => this.logger.warn({ err: abortError }, 'abort after a failed commit failed too'));
       this.options.metrics.commits.inc({ result: 'aborted' });
-      this.rollback();
-      throw error;
+      this.failure = { error };
+      this.sending = undefined;
+      return { ok: false, error };
     }
     timer();
     this.options.metrics.commits.inc({ result: 'committed' });
     for (const { topic, messages } of topicMessages) this.options.metrics.recordsOut.inc({ topic }, messages.length);
+    // Safe while processing goes on: the sealed writes become committed ones, and reads see the same values.
     this.core.commit();
-    for (const [topic, offset] of this.processedOffsets) this.committedOffsets.set(topic, offset);
-    this.clearPending();
+    for (const [topic, offset] of offsets) this.committedOffsets.set(topic, offset);
     this.encodeEachRecord = false;
-    this.lastCommitAt = Date.now();
+    this.sending = undefined;
     for (const { name, size } of this.core.storeSizes()) this.options.metrics.storeSize.set({ store: name, partition: String(this.partition) }, size);
+    return { ok: true };
   }
 
   /**
@@ -356,16 +420,19 @@ export class StreamTask<In extends TaggedValue> {
     return messages;
   }
 
-  /** Drops everything since the last commit: buffered records and staged store writes. */
+  /** Drops everything since the last commit: buffered records and staged and sealed store writes. Not while a transaction is under way. */
   rollback(): void {
+    if (this.sending !== undefined) throw new Error(`task ${this.transactionalId}: cannot roll back while a transaction is under way (await settled() first)`);
     this.core.rollback();
     this.clearPending();
     this.processedOffsets.clear();
+    this.sealedOffsets.clear();
+    this.failure = undefined;
   }
 
-  /** The committed positions, read after fencing: where this task starts. */
+  /** The committed positions, read after fencing or a rebalance: where this task starts (after a rollback). */
   startAt(positions: ReadonlyMap<string, string>): void {
-    this.processedOffsets.clear();
+    this.rollback();
     for (const [topic, offset] of positions) this.committedOffsets.set(topic, offset);
   }
 
@@ -381,6 +448,7 @@ export class StreamTask<In extends TaggedValue> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.settled();
     this.rollback();
     this.core.clear();
     for (const spec of this.options.definition.stores) {
@@ -395,6 +463,9 @@ export class StreamTask<In extends TaggedValue> {
     this.pendingCount = 0;
   }
 }
+
+/** How long processing runs before it lets other work (replies to transactions under way) in. */
+const SLICE_MS = 2;
 
 /** Well under the broker's default message.max.bytes (1 MiB), which bounds one partition's record batch. */
 const MAX_REQUEST_BYTES = 512 * 1024;

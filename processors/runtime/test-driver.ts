@@ -98,6 +98,7 @@ export class ProcessorTestDriver<In extends TaggedValue> {
       for (const change of changes) this.outputs.push({ topic: spec.changelogTopic, key: change.key, value: change.value, headers: {} });
     }
     task.accept();
+    task.seal();
     task.commit();
   }
 

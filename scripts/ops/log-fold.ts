@@ -72,6 +72,7 @@ export async function foldLog(options: LogFoldOptions): Promise<LogFold> {
           }
           deadLettered += outcome.earlierRejections.length;
           aggregator.accept();
+          aggregator.seal();
           aggregator.commit();
         }
       },

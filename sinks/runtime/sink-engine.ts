@@ -12,8 +12,15 @@
  * - Writes in flight: a full batch is sealed and handed to the writer, and
  *   the next one is consumed and decoded while the store works. A writer
  *   that allows it (maxConcurrentWrites > 1) gets the next batch before the
- *   previous one is acknowledged; batches are committed strictly in order,
- *   so memory holds at most maxConcurrentWrites + 1 batches.
+ *   previous one is acknowledged. A batch frees its write slot when the
+ *   store acknowledges it, before its offsets are committed; batches are
+ *   committed strictly in order, the written ones at the head of the queue
+ *   in one commit, so memory holds at most MAX_AWAITING_COMMIT written
+ *   batches beside the ones being written and the pending one.
+ * - Batching is natural: a due batch is written as soon as there is a free
+ *   slot; while there is none it grows, and the write that frees a slot
+ *   writes it. So a lone record is not held back, and under load the
+ *   batches grow by themselves.
  * - A failing store pauses the input topics (kafkajs keeps heartbeating
  *   while paused), keeps the failed batch and retries it with capped
  *   exponential backoff: memory stays bounded, nothing is committed that
@@ -99,6 +106,8 @@ interface InFlight<V extends TaggedValue> {
 type FailureStage = 'write' | 'timeout' | 'dead-letter' | 'commit' | 'decode';
 
 const HEARTBEAT_WHILE_BUSY_MS = 3_000;
+/** Written batches whose commit may wait behind the writes in flight. */
+const MAX_AWAITING_COMMIT = 4;
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -262,7 +271,8 @@ export class SinkEngine<V extends TaggedValue> {
       this.metrics.recordsIn.inc({ topic }, taken);
       this.metrics.pendingRecords.set(this.pending.size());
     }
-    this.scheduleLinger();
+    if (this.writing() < this.maxInFlight && this.pendingDue()) await this.flush('time');
+    else this.scheduleLinger();
   }
 
   /**
@@ -276,7 +286,7 @@ export class SinkEngine<V extends TaggedValue> {
    */
   private async flush(trigger: Trigger): Promise<boolean> {
     this.clearLinger();
-    while (this.flights.length >= this.maxInFlight) {
+    while (this.writing() >= this.maxInFlight || this.flights.length >= this.maxInFlight + MAX_AWAITING_COMMIT) {
       if (!(await this.settleHead(trigger))) return false;
     }
     const batch = this.pending;
@@ -311,11 +321,22 @@ export class SinkEngine<V extends TaggedValue> {
     flight.write.then(settleWhenDone, settleWhenDone).catch((error: unknown) => this.logger.error({ err: error }, 'settling a written batch failed unexpectedly'));
   }
 
-  /** Settles the batches at the head of the queue whose writes have completed, without waiting for one that runs. */
+  /**
+   * Settles the batches at the head of the queue whose writes have completed,
+   * without waiting for one that runs; then writes what is pending if it is
+   * due, now that there is room.
+   */
   private async settleReady(): Promise<void> {
     while (this.flights[0]?.done === true) {
       if (!(await this.settleHead('written'))) return;
     }
+    if (this.writing() < this.maxInFlight && this.pendingDue()) await this.flush('written');
+  }
+
+  /** The pending batch is full, or its oldest record has waited long enough. */
+  private pendingDue(): boolean {
+    const { maxRecords, maxDelayMs } = this.options.settings.batching;
+    return this.pending.size() >= maxRecords || (!this.pending.isEmpty() && this.pending.ageMs() >= maxDelayMs);
   }
 
   private async settleAll(trigger: Trigger): Promise<boolean> {
@@ -326,24 +347,28 @@ export class SinkEngine<V extends TaggedValue> {
   }
 
   /**
-   * Waits for the oldest batch in flight, sends its dead letters, commits
-   * it. Returns false when a stage failed (the batch is kept for the retry
-   * and the engine backs off) or everything was dropped by a rebalance.
+   * Waits for the oldest batch in flight, then settles it with the batches
+   * behind it that are written already: their dead letters sent, their
+   * positions committed at once. Returns false when a stage failed (the
+   * batches are kept for the retry and the engine backs off) or everything
+   * was dropped by a rebalance.
    */
   private async settleHead(trigger: Trigger): Promise<boolean> {
     const flight = this.flights[0];
     if (flight === undefined) return true;
-    const { batch } = flight;
+    let settling = [flight];
     let stage: FailureStage = 'write';
     try {
       await flight.write;
+      settling = this.writtenHead();
       stage = 'dead-letter';
-      if (!batch.deadLettersSent) {
+      for (const { batch } of settling) {
+        if (batch.deadLettersSent) continue;
         await this.deadLetters.send(batch.deadLetters);
         batch.deadLettersSent = true;
       }
       stage = 'commit';
-      await this.commit(batch);
+      await this.commit(settling.map(({ batch }) => batch));
     } catch (error) {
       if (this.flights[0] !== flight) return false; // dropped meanwhile
       if (stage === 'commit' && isRebalancing(error)) {
@@ -355,8 +380,25 @@ export class SinkEngine<V extends TaggedValue> {
       this.fail(error instanceof TimeoutError ? 'timeout' : stage, error, trigger);
       return false;
     }
-    this.flights.shift();
-    return this.succeeded(batch.records.length > 0);
+    this.flights.splice(0, settling.length);
+    return this.succeeded(settling.some(({ batch }) => batch.records.length > 0));
+  }
+
+  /** The batches at the head of the queue that the store acknowledged, oldest first (the head's write has settled). */
+  private writtenHead(): InFlight<V>[] {
+    const written: InFlight<V>[] = [];
+    for (const flight of this.flights) {
+      if (!flight.done || flight.failed || !flight.batch.written) break;
+      written.push(flight);
+    }
+    return written;
+  }
+
+  /** Batches handed to the writer and not acknowledged yet: what the write slots bound. */
+  private writing(): number {
+    let count = 0;
+    for (const flight of this.flights) if (!flight.batch.written) count += 1;
+    return count;
   }
 
   /** Failed batches in flight get a new attempt each, in batch order. */
@@ -383,14 +425,20 @@ export class SinkEngine<V extends TaggedValue> {
     this.lastWriteAt = new Date().toISOString();
   }
 
-  private async commit(batch: PendingBatch<V>): Promise<void> {
-    const offsets = batch.commitOffsets((topic, partition) => this.isAssigned(topic, partition));
-    if (offsets.length === 0) return;
-    const timer = this.metrics.commitLatency.startTimer();
-    await this.consumer?.commitOffsets(offsets);
-    timer();
-    this.options.hooks?.committed?.(offsets);
-    for (const [topic, count] of batch.writtenByTopic()) this.metrics.recordsWritten.inc({ topic }, count);
+  /** Commits the positions of written batches, oldest first, in one request (a later batch's position wins). */
+  private async commit(batches: readonly PendingBatch<V>[]): Promise<void> {
+    const latest = new Map<string, PartitionOffset>();
+    for (const batch of batches) {
+      for (const offset of batch.commitOffsets((topic, partition) => this.isAssigned(topic, partition))) latest.set(`${offset.topic}\u0000${offset.partition}`, offset);
+    }
+    const offsets = [...latest.values()];
+    if (offsets.length > 0) {
+      const timer = this.metrics.commitLatency.startTimer();
+      await this.consumer?.commitOffsets(offsets);
+      timer();
+      this.options.hooks?.committed?.(offsets);
+    }
+    for (const batch of batches) for (const [topic, count] of batch.writtenByTopic()) this.metrics.recordsWritten.inc({ topic }, count);
     for (const { topic, partition, offset } of offsets) {
       const high = this.highWatermarks.get(`${topic}\u0000${partition}`);
       if (high !== undefined) this.metrics.lag.set({ topic, partition: String(partition) }, Number(high > BigInt(offset) ? high - BigInt(offset) : 0n));
@@ -435,8 +483,7 @@ export class SinkEngine<V extends TaggedValue> {
     if (!(await this.settleAll('retry'))) return;
     // nothing was in flight (a decode failure), or it is all committed now
     if (this.backingOff) this.resume();
-    const { maxRecords, maxDelayMs } = this.options.settings.batching;
-    if (this.pending.size() >= maxRecords || (!this.pending.isEmpty() && this.pending.ageMs() >= maxDelayMs)) await this.flush('retry');
+    if (this.pendingDue()) await this.flush('retry');
     else this.scheduleLinger();
   }
 
@@ -468,6 +515,8 @@ export class SinkEngine<V extends TaggedValue> {
       this.lingerTimer = undefined;
       void this.lock.run(async () => {
         if (this.state !== 'running' || this.backingOff || this.pending.isEmpty()) return;
+        // no room: the batch grows until a write in flight settles, which writes it then (settleReady)
+        if (this.writing() >= this.maxInFlight) return;
         await this.flush('time');
       });
     }, wait);

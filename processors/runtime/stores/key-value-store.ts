@@ -50,6 +50,10 @@ export class InMemoryKeyValueStore<V> implements KeyValueStore<V> {
     this.map.discardRecord();
   }
 
+  seal(): void {
+    this.map.seal();
+  }
+
   commit(): void {
     this.map.commit();
   }

@@ -1,7 +1,9 @@
 /**
- * Three layers of a key → value map (committed ← staged ← record), where a
- * layer can also hold a deletion. Reads see the top-most layer holding the
- * key. This is the storage under both in-memory stores.
+ * Four layers of a key → value map (committed ← sealed ← staged ← record),
+ * where a layer can also hold a deletion. Reads see the top-most layer
+ * holding the key. The sealed layer holds the writes of the transaction
+ * being committed while processing goes on into the staged layer. This is
+ * the storage under both in-memory stores.
  */
 import type { ChangelogEntry } from './store';
 
@@ -10,13 +12,15 @@ type Slot<V> = V | typeof DELETED;
 
 export class LayeredMap<V> {
   private readonly committed = new Map<string, V>();
-  private readonly staged = new Map<string, Slot<V>>();
+  private sealed = new Map<string, Slot<V>>();
+  private staged = new Map<string, Slot<V>>();
   private readonly record = new Map<string, Slot<V>>();
 
   get(key: string): V | undefined {
     // one lookup per layer (values are never undefined: they could not reach a changelog)
     let slot = this.record.get(key);
     if (slot === undefined) slot = this.staged.get(key);
+    if (slot === undefined && this.sealed.size > 0) slot = this.sealed.get(key);
     if (slot === undefined) slot = this.committed.get(key);
     return slot === DELETED ? undefined : slot;
   }
@@ -36,7 +40,7 @@ export class LayeredMap<V> {
   size(): number {
     let size = this.committed.size;
     const seen = new Set<string>();
-    for (const layer of [this.record, this.staged]) {
+    for (const layer of [this.record, this.staged, this.sealed]) {
       for (const [key, slot] of layer) {
         if (seen.has(key)) continue;
         seen.add(key);
@@ -50,7 +54,7 @@ export class LayeredMap<V> {
 
   *entries(): IterableIterator<[string, V]> {
     const seen = new Set<string>();
-    for (const layer of [this.record, this.staged]) {
+    for (const layer of [this.record, this.staged, this.sealed]) {
       for (const [key, slot] of layer) {
         if (seen.has(key)) continue;
         seen.add(key);
@@ -73,17 +77,25 @@ export class LayeredMap<V> {
     this.record.clear();
   }
 
+  seal(): void {
+    if (this.sealed.size > 0) throw new Error('a sealed transaction is still open: commit or roll it back first');
+    const empty = this.sealed;
+    this.sealed = this.staged;
+    this.staged = empty;
+  }
+
   commit(): void {
-    for (const [key, slot] of this.staged) {
+    for (const [key, slot] of this.sealed) {
       if (slot === DELETED) this.committed.delete(key);
       else this.committed.set(key, slot);
     }
-    this.staged.clear();
+    this.sealed.clear();
   }
 
   rollback(): void {
     this.record.clear();
     this.staged.clear();
+    this.sealed.clear();
   }
 
   restore(key: string, value: V | null): void {
@@ -93,6 +105,7 @@ export class LayeredMap<V> {
 
   clear(): void {
     this.committed.clear();
+    this.sealed.clear();
     this.staged.clear();
     this.record.clear();
   }

@@ -1,14 +1,17 @@
 /**
  * What every state store shares. A store belongs to one task (one input
  * partition) and is backed by a compacted changelog topic. Writes go through
- * two stages so that nothing half-done survives:
+ * three stages so that nothing half-done survives:
  *
  *   record   the writes of the record being processed: kept when the record
  *            is accepted, dropped when it is dead-lettered or the processor
  *            throws, so a bad record never leaves partial state;
- *   staged   accepted writes not yet committed: they become committed state
- *            when the task's Kafka transaction commits, and are dropped when
- *            it aborts, so the store always equals what its changelog holds.
+ *   staged   accepted writes not yet in a transaction;
+ *   sealed   the staged writes of the transaction being committed (sealed
+ *            when it starts, so processing can go on into a new staged
+ *            stage meanwhile): they become committed state when the
+ *            transaction commits. A rollback drops sealed and staged writes
+ *            alike, so the store always equals what its changelog holds.
  */
 
 /** A change to publish to the changelog: a value, or null for a deletion (tombstone). */
@@ -27,9 +30,11 @@ export interface StateStore<V> {
   acceptRecord(): void;
   /** The current record was rejected: its writes are dropped. */
   discardRecord(): void;
-  /** The transaction committed: staged writes become committed state. */
+  /** A transaction starts: the staged writes are its own now; later writes stage apart. At most one is sealed at a time. */
+  seal(): void;
+  /** The sealed transaction committed: its writes become committed state. */
   commit(): void;
-  /** The transaction aborted: staged writes are dropped. */
+  /** The transaction aborted: sealed and staged writes are dropped. */
   rollback(): void;
   /** Applies a record read from the changelog while restoring. */
   restore(changelogKey: string, value: V | null): void;

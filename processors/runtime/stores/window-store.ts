@@ -100,6 +100,10 @@ export class InMemoryWindowStore<V> implements WindowStore<V> {
     this.reindex();
   }
 
+  seal(): void {
+    this.store.seal();
+  }
+
   commit(): void {
     this.store.commit();
   }

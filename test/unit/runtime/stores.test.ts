@@ -9,6 +9,7 @@ describe('key-value store', () => {
     expect(store.recordChanges()).toEqual([{ key: 'a', value: 1 }]);
     store.acceptRecord();
     expect(store.recordChanges()).toEqual([]);
+    store.seal();
     store.commit();
     expect(store.get('a')).toBe(1);
     expect(store.size()).toBe(1);
@@ -18,6 +19,7 @@ describe('key-value store', () => {
     const store = new InMemoryKeyValueStore<number>('s');
     store.put('a', 1);
     store.acceptRecord();
+    store.seal();
     store.commit();
 
     store.put('a', 2);
@@ -36,6 +38,48 @@ describe('key-value store', () => {
     expect(store.get('a')).toBe(1);
     expect(store.get('c')).toBeUndefined();
     expect([...store.entries()]).toEqual([['a', 1]]);
+  });
+
+  test('a sealed transaction commits on its own while later writes stay staged', () => {
+    const store = new InMemoryKeyValueStore<number>('s');
+    store.put('a', 1);
+    store.put('b', 2);
+    store.acceptRecord();
+    store.seal();
+    // processing goes on while the sealed transaction commits
+    store.put('a', 3);
+    store.delete('b');
+    store.acceptRecord();
+    expect(store.get('a')).toBe(3);
+    expect(store.get('b')).toBeUndefined();
+    expect(() => store.seal()).toThrow(/still open/);
+    store.commit();
+    expect(store.get('a')).toBe(3);
+    expect(store.size()).toBe(1);
+    // the later writes were not committed with it: a rollback returns to the sealed ones
+    store.rollback();
+    expect([...store.entries()].sort()).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
+  });
+
+  test('a rollback while a transaction is sealed drops it and everything after it', () => {
+    const store = new InMemoryKeyValueStore<number>('s');
+    store.restore('a', 0);
+    store.put('a', 1);
+    store.acceptRecord();
+    store.seal();
+    store.put('c', 2);
+    store.acceptRecord();
+    expect(store.size()).toBe(2);
+    store.rollback();
+    expect([...store.entries()]).toEqual([['a', 0]]);
+    store.put('a', 5);
+    store.acceptRecord();
+    store.seal(); // nothing sealed is left over
+    store.commit();
+    expect(store.get('a')).toBe(5);
   });
 
   test('a delete becomes a tombstone change and restore applies changelog records', () => {
@@ -79,6 +123,7 @@ describe('window store', () => {
     store.put('c1', 0, 1);
     store.put('c1', 50, 2);
     store.acceptRecord();
+    store.seal();
     store.commit();
     store.observe(120); // cutoff 20: the window starting at 0 goes
     expect(store.streamTime()).toBe(120);
