@@ -13,6 +13,7 @@
  * kafkajs rejoined is not read twice.
  */
 import { Admin, Batch, Consumer, Kafka, KafkaJSError } from 'kafkajs';
+import { DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import type { TaggedValue } from '../../lib/serde';
 import type { RecordCodec } from './codec';
@@ -31,7 +32,7 @@ export interface StreamAppOptions<In extends TaggedValue> {
   readonly codec: RecordCodec;
   readonly logger: Logger;
   readonly metrics?: ProcessorMetrics;
-  /** Commit at least this often while there is progress (Kafka Streams uses 100 ms under exactly-once). */
+  /** Start a commit at least this often while there is progress (see DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS). */
   readonly commitIntervalMs?: number;
   /** ...and as soon as a task holds this many uncommitted records. */
   readonly maxUncommittedRecords?: number;
@@ -67,7 +68,7 @@ export class StreamApp<In extends TaggedValue> {
     this.definition = options.definition;
     this.logger = options.logger.child({ processor: options.definition.name });
     this.metrics = options.metrics ?? new ProcessorMetrics(options.definition.name);
-    this.commitIntervalMs = options.commitIntervalMs ?? 100;
+    this.commitIntervalMs = options.commitIntervalMs ?? DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS;
     this.maxUncommitted = options.maxUncommittedRecords ?? 20_000;
   }
 

@@ -7,10 +7,11 @@
  *     → orders.state → redis-sink → Redis
  *
  * Everything runs in an isolated copy of the pipeline (isolated-pipeline.ts)
- * that is deleted afterwards. The services run as child processes with their
- * default settings: the aggregator commits its exactly-once transactions
- * every 100 ms and only then are its outputs readable (read_committed), and
- * the sink batches for up to 50 ms, so those set a floor under the latency.
+ * that is deleted afterwards. The services run as child processes with the
+ * settings of the environment (the defaults unless PROCESSOR_COMMIT_INTERVAL_MS
+ * or SINK_* are set): the aggregator's outputs are readable only once its
+ * exactly-once transaction committed (read_committed), which sets a floor
+ * under the latency.
  *
  * Visibility is sampled: a poller asks Redis (pipelined HGETs) for the
  * version of every tracked order with an event not seen yet, every few
@@ -34,6 +35,8 @@ import { GENERATED_TOPICS } from '../../producers/loadgen/generated-topics';
 import { runLoadgen } from '../../producers/loadgen/runner';
 import type { OutgoingEvent } from '../../producers/outgoing-event';
 import { redisKeys, sinkKeyPrefix } from '../../sinks/redis/keys';
+import { redisSinkService } from '../../sinks/redis/service';
+import { readSinkSettings } from '../../sinks/runtime/sink-settings';
 import { columns, EXIT_OK, parseCli, runCli } from '../cli';
 import type { BenchTarget } from '../../lib/bench/bench-target';
 import { createIsolatedPipeline } from './isolated-pipeline';
@@ -117,6 +120,12 @@ export interface LatencyBenchResult {
   readonly acknowledged: LatencySummary | null;
   readonly meanPollCycleMs: number;
   readonly targets: readonly BenchTarget[];
+}
+
+/** The settings the services run with, as the environment gives them. */
+function servicesSettings(commitIntervalMs: number): string {
+  const { maxRecords, maxDelayMs } = readSinkSettings(redisSinkService.defaults).batching;
+  return `aggregator starts an exactly-once commit every ${commitIntervalMs} ms (read_committed downstream); redis-sink batches up to ${maxRecords} records, linger ${maxDelayMs} ms`;
 }
 
 /** Polls Redis for the tracked orders' versions every `everyMs` until stopped. */
@@ -251,7 +260,7 @@ export async function runLatencyBench(args: LatencyArgs, progress: (line: string
         sampledOneOrderIn: args.sampleEvery,
         pollEveryMs: args.pollEveryMs,
         path: 'Publisher → orders.events/payments.events → order-aggregator (EOS) → orders.state → redis-sink → Redis; latency of order events',
-        services: 'defaults: aggregator commits every 100 ms (exactly-once, read_committed downstream), redis-sink batches up to 5000 records / 50 ms',
+        services: servicesSettings(config.processorCommitIntervalMs),
       },
       produced: { events: summary.events, eventsPerSecond: Math.round(summary.eventsPerSecond) },
       tracked: trackedEvents,

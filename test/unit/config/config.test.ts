@@ -52,7 +52,7 @@ test('reads every variable it documents', () => {
     PROCESSOR_COMMIT_INTERVAL_MS: '25',
   });
   expect(config.processorCommitIntervalMs).toBe(25);
-  expect(loadConfig({}).processorCommitIntervalMs).toBe(100);
+  expect(loadConfig({}).processorCommitIntervalMs).toBe(40);
   expect(() => loadConfig({ PROCESSOR_COMMIT_INTERVAL_MS: '0' })).toThrow(/PROCESSOR_COMMIT_INTERVAL_MS/);
   expect(config.kafka.brokers).toEqual(['k1:9092', 'k2:9093']);
   expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'svc', password: 'kafka-secret' });
