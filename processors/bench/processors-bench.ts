@@ -5,13 +5,19 @@
  *  - aggregator: the order aggregator with exactly-once on, from the same
  *    topics until its committed offsets reach their end;
  *  - restore: a fresh task per partition restoring orders.state (records/s);
- *  - memory: heap per million OrderState keys in the in-memory store.
+ *  - memory: heap per million OrderState keys in the in-memory store;
+ *  - write ceiling: the OrderState records the aggregator wrote, produced
+ *    again by kafkajs alone in transactions of the aggregator's mean size.
+ *    Any processor that reads the input and writes that output through
+ *    kafkajs on one event loop needs at least the read time plus the write
+ *    time per event, which bounds its ratio to raw consumption at
+ *    1 / (1 + raw read rate × states per event / raw write rate).
  * Writes JSON (--out) and prints a table, with the machine it ran on.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka, Message } from 'kafkajs';
 import { desiredTopics } from '../../lib/admin/topic-plan';
 import { provisionTopics } from '../../lib/admin/provision-topics';
 import { createKafka, producerDefaults } from '../../lib/clients/kafka';
@@ -30,7 +36,7 @@ import { ProcessorMetrics } from '../runtime/metrics';
 import { InMemoryKeyValueStore } from '../runtime/stores/key-value-store';
 import { StreamApp } from '../runtime/stream-app';
 import { StreamTask } from '../runtime/stream-task';
-import { PartitionReader } from '../runtime/partition-reader';
+import { PartitionReader, readPartitionsToEnd } from '../runtime/partition-reader';
 
 const logger = createLogger('bench-processors', 'warn');
 
@@ -103,6 +109,36 @@ async function rawConsume(kafka: Kafka, topics: readonly string[], expected: num
   return expected / seconds;
 }
 
+/** Every record of a topic as a message for its own partition, in partition order. */
+async function readBack(kafka: Kafka, topic: string): Promise<Message[]> {
+  const messages: Message[] = [];
+  await readPartitionsToEnd({
+    kafka,
+    topic,
+    groupPrefix: `bench-readback-${randomUUID()}`,
+    logger,
+    onBatch: (partition, batch) => {
+      for (const { key, value } of batch) messages.push({ key, value, partition });
+    },
+  });
+  return messages;
+}
+
+/** Records/s of kafkajs producing `messages` alone, transactionally, `perTransaction` at a time. */
+async function rawTransactionalProduce(kafka: Kafka, topic: string, messages: readonly Message[], perTransaction: number): Promise<number> {
+  const producer = kafka.producer({ ...producerDefaults(), transactionalId: `bench-raw-${randomUUID()}` });
+  await producer.connect();
+  const started = Date.now();
+  for (let at = 0; at < messages.length; at += perTransaction) {
+    const transaction = await producer.transaction();
+    await transaction.sendBatch({ topicMessages: [{ topic, messages: messages.slice(at, at + perTransaction) }] });
+    await transaction.commit();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  await producer.disconnect();
+  return messages.length / seconds;
+}
+
 /** CPU time of this process (user + system) since `from`: on a shared machine, what the phase cost apart from waiting. */
 function cpuSeconds(from: NodeJS.CpuUsage): number {
   const { user, system } = process.cpuUsage(from);
@@ -158,6 +194,7 @@ async function main(): Promise<void> {
   const aggregatorCpuSeconds = cpuSeconds(aggregatorCpu);
   const aggregatorSeconds = (finished - started) / 1000;
   await app.stop();
+  const transactions = (await app.metrics.commits.get()).values.filter((v) => v.labels.result === 'committed').reduce((sum, v) => sum + v.value, 0);
   const aggregatorPerSecond = firstCommit ? (events - firstCommit.committed) / ((finished - firstCommit.at) / 1000) : events / aggregatorSeconds;
   const startupSeconds = firstCommit ? (firstCommit.at - started) / 1000 : 0;
 
@@ -195,6 +232,13 @@ async function main(): Promise<void> {
   const bytesPerMillion = process.memoryUsage().heapUsed - before;
   if (store.size() !== 1_000_000) throw new Error('the store lost keys');
 
+  progress('write ceiling: the aggregator\'s output produced again by kafkajs alone');
+  const written = await readBack(kafka, topics.orderState);
+  const perTransaction = Math.max(1, Math.round(written.length / Math.max(1, transactions)));
+  const rawProducePerSecond = await rawTransactionalProduce(kafka, topics.orderState, written, perTransaction);
+  const statesPerEvent = written.length / events;
+  const ceilingRatio = 1 / (1 + (rawPerSecond * statesPerEvent) / rawProducePerSecond);
+
   await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)), timeout: 30_000 }).catch(() => undefined);
   await admin.disconnect();
 
@@ -210,6 +254,15 @@ async function main(): Promise<void> {
     aggregatorIncludingStartup: { seconds: aggregatorSeconds, startupSeconds, eventsPerSecond: Math.round(events / aggregatorSeconds), processCpuSeconds: aggregatorCpuSeconds },
     restore: { keys: restored, changelogRecords, seconds: restoreSeconds, recordsPerSecond: Math.round(changelogRecords / restoreSeconds), processCpuSeconds: restoreCpuSeconds },
     memory: { bytesPerMillionOrderStates: bytesPerMillion, mibPerMillion: Math.round(bytesPerMillion / 1024 / 1024), gcExposed: gc !== undefined },
+    writeCeiling: {
+      statesWritten: written.length,
+      statesPerEvent: Number(statesPerEvent.toFixed(3)),
+      transactions,
+      recordsPerTransaction: perTransaction,
+      rawTransactionalProduceRecordsPerSecond: Math.round(rawProducePerSecond),
+      /** The best ratio to raw consumption a consume-and-produce processor can reach here: reading and writing alone, processing free. */
+      ceilingRatio: Number(ceilingRatio.toFixed(3)),
+    },
     targets: [] as BenchTarget[],
   };
   const ratio = result.aggregatorToRawRatio;
@@ -227,6 +280,11 @@ async function main(): Promise<void> {
     ['order aggregator (exactly-once)', `${result.aggregatorEventsPerSecond} events/s`, `ratio ${ratio} (target ≥ ${TARGET.ratio}, ≥ ${TARGET.eventsPerSecond}/s)`],
     ['changelog restore', `${result.restore.recordsPerSecond} records/s`, `(target ≥ ${TARGET.restoreRecordsPerSecond}/s)`],
     ['memory', `${result.memory.mibPerMillion} MiB per million OrderStates`, ''],
+    [
+      'raw kafkajs transactional produce',
+      `${result.writeCeiling.rawTransactionalProduceRecordsPerSecond} records/s`,
+      `${result.writeCeiling.statesPerEvent} states per event, ${perTransaction} per transaction: ratio ceiling ${result.writeCeiling.ceilingRatio}`,
+    ],
   ];
   process.stdout.write(`processors benchmark: ${events} events, ${result.machine.cpuCount} × ${result.machine.cpuModel}, node ${result.machine.node}\n`);
   for (const [what, figure, note] of rows) process.stdout.write(`  ${what.padEnd(34)} ${figure.padEnd(36)} ${note}\n`);

@@ -12,6 +12,7 @@
  */
 import type { MachineDescription } from '../../lib/bench/machine';
 import type { BenchTarget } from '../../lib/bench/bench-target';
+import type { QuietWait } from '../../lib/bench/machine-quiet';
 
 export interface BenchFile {
   /** Path relative to the results directory. */
@@ -27,6 +28,8 @@ export interface BenchRun {
   readonly script: string;
   readonly exitCode: number | null;
   readonly seconds: number;
+  /** How long the machine took to get quiet before the run, and whether it did. */
+  readonly quietWait?: QuietWait;
   /** Result files the run wrote. */
   readonly files: readonly BenchFile[];
 }
@@ -111,6 +114,10 @@ export function renderSummaryMarkdown(summary: BenchSummary): string {
         lines.push(`| ${run.script} | ${file.file} | ${cell(t.name)} | ${cell(t.measured)} | ${cell(t.target)} | ${t.met ? 'met' : '**missed**'} |`);
       }
     }
+  }
+  const busy = summary.runs.filter((run) => run.quietWait !== undefined && !run.quietWait.quiet);
+  if (busy.length > 0) {
+    lines.push('', `Started on a busy machine (figures may suffer): ${busy.map((run) => `${run.script} (${Math.round((run.quietWait?.lastBusy ?? 0) * 100)}% of the cores busy after ${run.quietWait?.seconds} s)`).join(', ')}.`);
   }
   return [...lines, ...asGiven, ''].join('\n');
 }

@@ -9,12 +9,17 @@
  * its files as it likes. A benchmark that fails is reported and the others
  * still run; the exit code is 1 if any failed, 0 otherwise (a missed target
  * is a result, not a failure).
+ *
+ * Before each benchmark the machine must be quiet for a few seconds (what
+ * the previous one left behind settles first); the wait is reported with
+ * the run, and a benchmark that ran on a machine that never got quiet says so.
  */
 import { spawn } from 'node:child_process';
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describeMachine } from '../../lib/bench/machine';
+import { waitForQuiet } from '../../lib/bench/machine-quiet';
 import { EXIT_FAILED, EXIT_OK, parseCli, runCli, UsageError } from '../cli';
 import { noPositionals } from '../../producers/cli-values';
 import { BenchFile, BenchRun, BenchSummary, renderSummaryMarkdown, targetsOf } from './bench-summary';
@@ -77,11 +82,17 @@ async function main(): Promise<number> {
   const runs: BenchRun[] = [];
   for (const [i, script] of benches.entries()) {
     process.stderr.write(`\n=== ${script} (${i + 1}/${benches.length}) ===\n`);
+    const quiet = await waitForQuiet();
+    process.stderr.write(
+      quiet.quiet
+        ? `machine quiet after ${quiet.seconds} s\n`
+        : `machine still busy after ${quiet.seconds} s (${Math.round(quiet.lastBusy * 100)}% of the cores): running anyway, the figures may suffer\n`,
+    );
     const since = Date.now();
     const started = performance.now();
     const exitCode = await runScript(script);
     const seconds = Math.round((performance.now() - started) / 100) / 10;
-    runs.push({ script, exitCode, seconds, files: await filesWrittenSince(since) });
+    runs.push({ script, exitCode, seconds, quietWait: quiet, files: await filesWrittenSince(since) });
     process.stderr.write(`=== ${script}: ${exitCode === 0 ? 'done' : `FAILED (exit ${exitCode ?? 'signal'})`} in ${seconds} s ===\n`);
   }
   const summary: BenchSummary = {

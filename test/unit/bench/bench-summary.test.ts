@@ -51,3 +51,21 @@ describe('benchmark summary', () => {
     expect(markdown).toContain('"aggregatorToRaw": 0.5');
   });
 });
+
+describe('benchmark summary, busy machine', () => {
+  it('names the benchmarks that started on a machine that never got quiet', () => {
+    const summary: BenchSummary = {
+      benchmark: 'all',
+      startedAt: '2026-11-22T20:00:00.000Z',
+      seconds: 600,
+      machine,
+      runs: [
+        { script: 'bench:produce', exitCode: 0, seconds: 10, quietWait: { seconds: 3, quiet: true, lastBusy: 0.05 }, files: [] },
+        { script: 'bench:latency', exitCode: 0, seconds: 40, quietWait: { seconds: 90, quiet: false, lastBusy: 0.62 }, files: [] },
+      ],
+    };
+    const markdown = renderSummaryMarkdown(summary);
+    expect(markdown).toContain('Started on a busy machine (figures may suffer): bench:latency (62% of the cores busy after 90 s).');
+    expect(markdown).not.toMatch(/bench:produce \(\d+% of the cores/);
+  });
+});
