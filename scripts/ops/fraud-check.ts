@@ -9,8 +9,7 @@
  * (less the Kafka position columns), and alert-entry.ts.
  */
 import type { FraudAlert, FraudCounters } from '../../schemas/generated/types';
-import type { RawRow } from '../../sinks/clickhouse/result-values';
-import { stringColumn } from '../../sinks/clickhouse/result-values';
+import { RawRow, stringColumn } from '../../sinks/clickhouse/result-values';
 import { alertEntry } from '../../sinks/redis/alert-entry';
 import { countersHashFields } from '../../sinks/redis/counters-hash';
 import { TOPIC } from '../../lib/topics';
@@ -65,13 +64,15 @@ export function clickHouseAlertMismatches(expected: ReadonlyMap<string, FraudAle
     const alert = expected.get(alertId);
     const found = rowsById.get(alertId) ?? [];
     const want = alert && flattenRow(expectedFraudAlertRow(alert), POSITION_COLUMNS);
-    const customerOf = (row: RawRow | undefined) => alert?.customerId ?? (row ? stringColumn(row, 'customer_id', 'fraud_alerts') : '');
-    if (alert !== undefined && found.length > 1) {
-      // FINAL merges rows of one (customer_id, alert_id): more than one is an alert counted twice by every query
-      mismatches.push({ customerId: alert.customerId, store: 'clickhouse', field: `alert ${alertId} rows`, expected: '1', actual: String(found.length) });
+    if (alert !== undefined && found.length !== 1) {
+      // none: missing; more than one: FINAL did not merge them (another customer_id or partition), so every query counts the alert twice
+      if (found.length === 0) mismatches.push(...alertMismatches(alert.customerId, 'clickhouse', alertId, want, undefined));
+      else mismatches.push({ customerId: alert.customerId, store: 'clickhouse', field: `alert ${alertId} rows`, expected: '1', actual: String(found.length) });
     }
-    if (found.length === 0) mismatches.push(...alertMismatches(customerOf(undefined), 'clickhouse', alertId, want, undefined));
-    for (const row of found) mismatches.push(...alertMismatches(customerOf(row), 'clickhouse', alertId, want, flattenRow(row, POSITION_COLUMNS)));
+    for (const row of found) {
+      const customerId = alert?.customerId ?? stringColumn(row, 'customer_id', 'fraud_alerts');
+      mismatches.push(...alertMismatches(customerId, 'clickhouse', alertId, want, flattenRow(row, POSITION_COLUMNS)));
+    }
   }
   return mismatches;
 }

@@ -34,13 +34,17 @@ export function alertView(alert: FraudAlert): AlertView {
   };
 }
 
+function alertScore(alert: FraudAlert): number {
+  return alert.detectedAt.getTime();
+}
+
 export function alertEntry(alert: FraudAlert): { readonly score: number; readonly json: string } {
-  return { score: alert.detectedAt.getTime(), json: JSON.stringify(alertView(alert)) };
+  return { score: alertScore(alert), json: JSON.stringify(alertView(alert)) };
 }
 
 /** Redis' order of sorted set members: by score, then by member bytes. */
 function zsetOrder(a: FraudAlert, b: FraudAlert): number {
-  return alertEntry(a).score - alertEntry(b).score || Buffer.compare(Buffer.from(a.alertId), Buffer.from(b.alertId));
+  return alertScore(a) - alertScore(b) || Buffer.compare(Buffer.from(a.alertId), Buffer.from(b.alertId));
 }
 
 /**
