@@ -1,12 +1,15 @@
 /**
- * Checks the order projections against the log.
+ * Checks the order and fraud projections against the log.
  *
  *   scripts/verify [--orders <n>|all] [--wait <d>] [--limit <n>] [--json]
  *
  * Folds orders.events and payments.events with the order aggregator itself,
  * then compares the Redis sink's order hashes and the ClickHouse sink's
  * order_state with the folded states, field by field, and the orders per
- * status of each store. Reads KAFKA_BROKERS, TOPIC_PREFIX, REDIS_URL,
+ * status of each store. Then reads the fraud detector's output to its end
+ * and compares the Redis counters hashes (latest fraud.counters value per
+ * customer), the ClickHouse fraud_alerts (each alert of fraud.alerts once)
+ * and the Redis recent alerts (each customer's newest alerts). Reads KAFKA_BROKERS, TOPIC_PREFIX, REDIS_URL,
  * REDIS_KEY_PREFIX, CLICKHOUSE_URL and CLICKHOUSE_DATABASE as the services do.
  */
 import { createClickHouse } from '../lib/clients/clickhouse';
@@ -21,17 +24,20 @@ import { redisKeys, sinkKeyPrefix } from '../sinks/redis/keys';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
 import { describeLag, laggingAfter, projectionGroups } from './ops/projection-lag';
 import { progressPrinter } from './ops/read-progress';
-import { agrees, formatVerify, verifyJson } from './ops/verify-report';
+import { agrees, formatVerify, verifyJson, VerifyStores } from './ops/verify-report';
 import { verifyProjections } from './ops/verify-projections';
 
 const USAGE = `usage: scripts/verify [--orders <n>|all] [--wait <d>] [--limit <n>] [--json]
+Compares Redis and ClickHouse with the log: orders (hashes, order_state, counts per status), fraud
+counters (Redis hashes against fraud.counters) and fraud alerts (ClickHouse fraud_alerts and Redis'
+recent alerts against fraud.alerts).
   --orders  how many orders to compare field by field, picked at random, or all (default all; with all,
             orders a store holds that the log does not are reported too). Status counts always cover
-            every order.
+            every order. Orders only: the fraud counters and alerts are always checked whole.
   --wait    first wait up to this long (e.g. 2m) for the order aggregator and both sinks to catch up
-            with the log; without it a lagging group is reported as a warning, and orders in flight
+            with the log; without it a lagging group is reported as a warning, and records in flight
             show as mismatches
-  --limit   how many mismatches to print (default 50); the count is always given
+  --limit   how many mismatches to print per check (default 50); the counts are always given
   --json    print JSON instead of text
 Reads KAFKA_BROKERS, TOPIC_PREFIX, REDIS_URL, REDIS_KEY_PREFIX, CLICKHOUSE_URL, CLICKHOUSE_DATABASE.
 Exit code: 0 Redis and ClickHouse agree with the log, 1 they do not (or the groups did not catch up
@@ -57,13 +63,13 @@ async function main(): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await requireTopics(admin, [topics.orderEvents, topics.paymentEvents, topics.orderState], 'verify', config.topicPrefix);
+    await requireTopics(admin, [topics.orderEvents, topics.paymentEvents, topics.orderState, topics.fraudCounters, topics.fraudAlerts], 'verify', config.topicPrefix);
     const lagging = await laggingAfter(admin, projectionGroups(config), waitMs ?? 0);
     if (lagging.length > 0 && waitMs !== undefined) {
       for (const lag of lagging) say(`${describeLag(lag)} after waiting ${values.wait}\n`);
       return EXIT_FAILED;
     }
-    for (const lag of lagging) say(`warning: ${describeLag(lag)}; orders in flight will show as mismatches (--wait waits for the catch-up)\n`);
+    for (const lag of lagging) say(`warning: ${describeLag(lag)}; records in flight will show as mismatches (--wait waits for the catch-up)\n`);
   } finally {
     await admin.disconnect();
   }
@@ -91,7 +97,13 @@ async function main(): Promise<number> {
       database: config.clickhouse.database,
       orders,
     });
-    const stores = { redis: `keys ${keys.order('*')}`, clickhouse: `${config.clickhouse.database}.order_state` };
+    const stores: VerifyStores = {
+      redis: `keys ${keys.order('*')}`,
+      clickhouse: `${config.clickhouse.database}.order_state`,
+      redisCounters: `keys ${keys.fraudCounters('*')}`,
+      redisAlerts: `keys ${keys.alerts('*')}`,
+      clickhouseAlerts: `${config.clickhouse.database}.fraud_alerts FINAL`,
+    };
     process.stdout.write(`${values.json ? JSON.stringify(verifyJson(result, limit), null, 2) : formatVerify(result, stores, limit)}\n`);
     return agrees(result) ? EXIT_OK : EXIT_FAILED;
   } finally {

@@ -23,6 +23,19 @@ export function diffFields(expected: FlatRecord, actual: FlatRecord): FieldDiffe
   return differences;
 }
 
+const PRESENT = 'present';
+
+/**
+ * A record missing from one side (or from the log) as one difference of the
+ * field `whole` (present / absent), else the field differences: a missing
+ * record is not listed field by field.
+ */
+export function recordDifferences(whole: string, expected: FlatRecord | undefined, actual: FlatRecord | undefined): FieldDifference[] {
+  if (expected === undefined && actual === undefined) return [];
+  if (expected === undefined || actual === undefined) return [{ field: whole, expected: expected ? PRESENT : null, actual: actual ? PRESENT : null }];
+  return diffFields(expected, actual);
+}
+
 /**
  * A row as JSON gives it back, as strings: ClickHouse 18.16 writes 64-bit
  * integers as strings and current versions as numbers, so both become the

@@ -9,9 +9,11 @@
  * orders.state put the record, not on the state).
  */
 import type { OrderState } from '../../schemas/generated/types';
-import { rowsForRecord } from '../../sinks/clickhouse/rows';
+import { TOPIC } from '../../lib/topics';
+import { ClickHouseSinkValue, rowsForRecord } from '../../sinks/clickhouse/rows';
+import type { SinkTable } from '../../sinks/clickhouse/tables';
 import { orderHashFields } from '../../sinks/redis/order-hash';
-import { diffFields, FlatRecord, flattenRow } from './field-diff';
+import { FlatRecord, flattenRow, recordDifferences } from './field-diff';
 
 export type ProjectionStore = 'redis' | 'clickhouse';
 
@@ -27,15 +29,11 @@ export interface Mismatch {
 
 /** The field of a mismatch about an order missing from a store, or present but not in the log. */
 export const WHOLE_ORDER = '(order)';
-const PRESENT = 'present';
-const POSITION_COLUMNS = ['kafka_partition', 'kafka_offset'];
+/** Where the sink put a record, not what the record says: never compared. */
+export const POSITION_COLUMNS = ['kafka_partition', 'kafka_offset'];
 
 function orderMismatches(store: ProjectionStore, orderId: string, expected: FlatRecord | undefined, actual: FlatRecord | undefined): Mismatch[] {
-  if (expected === undefined && actual === undefined) return [];
-  if (expected === undefined || actual === undefined) {
-    return [{ orderId, store, field: WHOLE_ORDER, expected: expected ? PRESENT : null, actual: actual ? PRESENT : null }];
-  }
-  return diffFields(expected, actual).map((d) => ({ orderId, store, ...d }));
+  return recordDifferences(WHOLE_ORDER, expected, actual).map((d) => ({ orderId, store, ...d }));
 }
 
 /** `hash` is HGETALL's answer; an empty one means no key. */
@@ -44,11 +42,16 @@ export function redisMismatches(orderId: string, expected: OrderState | undefine
   return orderMismatches('redis', orderId, expected && orderHashFields(expected), actual);
 }
 
+/** The row the ClickHouse sink writes for a record of `topic` in `table` (its Kafka position columns are placeholders). */
+export function expectedRow(topic: string, value: ClickHouseSinkValue, table: SinkTable, what: string): Readonly<Record<string, unknown>> {
+  const [row] = rowsForRecord({ topic, partition: 0, offset: '0', value })[table];
+  if (row === undefined) throw new Error(`the ClickHouse sink maps ${what} to no ${table} row`);
+  return row as unknown as Readonly<Record<string, unknown>>;
+}
+
 /** The order_state row the ClickHouse sink writes for a state. */
 export function expectedOrderStateRow(state: OrderState): Readonly<Record<string, unknown>> {
-  const [row] = rowsForRecord({ topic: 'orders.state', partition: 0, offset: '0', value: { type: 'OrderState', value: state } }).order_state;
-  if (row === undefined) throw new Error(`the ClickHouse sink maps order ${state.orderId} to no order_state row`);
-  return row as unknown as Readonly<Record<string, unknown>>;
+  return expectedRow(TOPIC.orderState, { type: 'OrderState', value: state }, 'order_state', `order ${state.orderId}`);
 }
 
 /** `row` as read from order_state FINAL (JSONEachRow), undefined when the order has none. */

@@ -1,9 +1,12 @@
 /**
  * Whether the projections have caught up with the log: the order
- * aggregator on the event topics, and both sinks on orders.state. An order
- * still in flight would look like a mismatch, so verification checks this
- * first. Only the inputs that make order states count: lag on the fraud
- * topics does not put an order in flight.
+ * aggregator on the event topics, and both sinks on the topics verify
+ * compares them with (orders.state; fraud.counters and fraud.alerts for
+ * Redis, fraud.alerts for ClickHouse). A record still in flight would look
+ * like a mismatch, so verification checks this first. Not the fraud
+ * detector: verify compares the sinks with its output topics, so its own
+ * lag puts nothing in flight between them. Nor the ClickHouse sink's event
+ * topics: verify does not check the events tables.
  */
 import type { Admin } from 'kafkajs';
 import { consumerLag, totalLag } from '../../lib/admin/consumer-lag';
@@ -27,8 +30,8 @@ export function projectionGroups(config: AppConfig): ProjectionGroup[] {
   const group = (service: string) => pipelineService(service).group(config);
   return [
     { group: group('order-aggregator'), topics: [topics.orderEvents, topics.paymentEvents] },
-    { group: group('redis-sink'), topics: [topics.orderState] },
-    { group: group('clickhouse-sink'), topics: [topics.orderState] },
+    { group: group('redis-sink'), topics: [topics.orderState, topics.fraudCounters, topics.fraudAlerts] },
+    { group: group('clickhouse-sink'), topics: [topics.orderState, topics.fraudAlerts] },
   ];
 }
 

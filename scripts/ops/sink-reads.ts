@@ -1,14 +1,17 @@
 /**
- * What the sinks hold about orders, read for verification: Redis order
- * hashes (keys.ts) and ClickHouse order_state rows (FINAL: the newest state
- * of each order, as every documented query reads it).
+ * What the sinks hold, read for verification: Redis order hashes, counters
+ * hashes and recent alerts (keys.ts), ClickHouse order_state and
+ * fraud_alerts rows (FINAL: the newest state of each order and one row per
+ * alert, as every documented query reads them).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type Redis from 'ioredis';
 import { ordersByStatus, runQuery } from '../../sinks/clickhouse/queries';
 import { RawRow, selectRows, stringColumn } from '../../sinks/clickhouse/result-values';
 import { sqlIdentifier, sqlStringList } from '../../sinks/clickhouse/sql-literals';
+import { scanKeys } from '../../sinks/redis/clear-keys';
 import type { RedisKeys } from '../../sinks/redis/keys';
+import type { RecentAlerts } from './fraud-check';
 
 const CHUNK = 500;
 
@@ -18,37 +21,68 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-export async function redisOrderHashes(redis: Redis, keys: RedisKeys, orderIds: readonly string[]): Promise<Map<string, Record<string, string>>> {
+/** HGETALL of each id's key (`keyOf`, from keys.ts), in pipelined chunks; an empty hash means no key. */
+export async function redisHashes(redis: Redis, keyOf: (id: string) => string, ids: readonly string[]): Promise<Map<string, Record<string, string>>> {
   const hashes = new Map<string, Record<string, string>>();
-  for (const ids of chunks(orderIds)) {
+  for (const chunk of chunks(ids)) {
     const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hgetall(keys.order(id));
+    for (const id of chunk) pipeline.hgetall(keyOf(id));
     const results = (await pipeline.exec()) ?? [];
-    ids.forEach((id, i) => {
+    chunk.forEach((id, i) => {
       const [error, fields] = results[i] ?? [new Error('no reply'), null];
-      if (error) throw new Error(`HGETALL ${keys.order(id)} failed: ${error.message}`);
+      if (error) throw new Error(`HGETALL ${keyOf(id)} failed: ${error.message}`);
       hashes.set(id, fields as Record<string, string>);
     });
   }
   return hashes;
 }
 
-/** Redis glob metacharacters in a literal key prefix. */
-function globLiteral(text: string): string {
-  return text.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
+/** The ids of every key `keyOf(id)` under the prefix (SCAN: no blocking KEYS; a key SCAN repeats counts once). */
+async function redisIds(redis: Redis, keyOf: (id: string) => string): Promise<string[]> {
+  const marker = keyOf('');
+  const ids = new Set<string>();
+  for await (const found of scanKeys(redis, marker)) for (const key of found) ids.add(key.slice(marker.length));
+  return [...ids];
 }
 
-/** Every order id with a hash under the prefix (SCAN: no blocking KEYS). */
-export async function redisOrderIds(redis: Redis, keys: RedisKeys): Promise<string[]> {
-  const marker = keys.order('');
-  const ids: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${globLiteral(marker)}*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of found) ids.push(key.slice(marker.length));
-  } while (cursor !== '0');
-  return ids;
+export function redisOrderIds(redis: Redis, keys: RedisKeys): Promise<string[]> {
+  return redisIds(redis, keys.order);
+}
+
+export function redisCountersCustomerIds(redis: Redis, keys: RedisKeys): Promise<string[]> {
+  return redisIds(redis, keys.fraudCounters);
+}
+
+/**
+ * Customers with a recent-alerts sorted set or data hash. Both keys share
+ * the alerts(id) stem and the data hash adds a suffix, so a key ending in
+ * that suffix is read as a data hash (a customer id ending in it is ambiguous
+ * in the sink's layout).
+ */
+export async function redisAlertCustomerIds(redis: Redis, keys: RedisKeys): Promise<string[]> {
+  const suffix = keys.alertData('').slice(keys.alerts('').length);
+  return [...new Set((await redisIds(redis, keys.alerts)).map((id) => (id.endsWith(suffix) ? id.slice(0, -suffix.length) : id)))];
+}
+
+/** Each customer's recent alerts: the sorted set, oldest first, and the data hash. */
+export async function redisRecentAlerts(redis: Redis, keys: RedisKeys, customerIds: readonly string[]): Promise<Map<string, RecentAlerts>> {
+  const recent = new Map<string, RecentAlerts>();
+  for (const chunk of chunks(customerIds)) {
+    const pipeline = redis.pipeline();
+    for (const id of chunk) pipeline.zrange(keys.alerts(id), 0, -1, 'WITHSCORES').hgetall(keys.alertData(id));
+    const results = (await pipeline.exec()) ?? [];
+    chunk.forEach((id, i) => {
+      const [zError, flat] = results[2 * i] ?? [new Error('no reply'), null];
+      if (zError) throw new Error(`ZRANGE ${keys.alerts(id)} failed: ${zError.message}`);
+      const [hError, data] = results[2 * i + 1] ?? [new Error('no reply'), null];
+      if (hError) throw new Error(`HGETALL ${keys.alertData(id)} failed: ${hError.message}`);
+      const members = flat as string[];
+      const ids: Array<[string, number]> = [];
+      for (let m = 0; m < members.length; m += 2) ids.push([members[m] as string, Number(members[m + 1])]);
+      recent.set(id, { ids, data: data as Record<string, string> });
+    });
+  }
+  return recent;
 }
 
 /** Orders per status over every order hash under the prefix. */
@@ -77,4 +111,9 @@ export async function clickHouseOrderRows(client: ClickHouseClient, database: st
 
 export async function clickHouseStatusCounts(client: ClickHouseClient, database: string): Promise<Map<string, number>> {
   return new Map((await runQuery(client, ordersByStatus(database))).map((row) => [row.status, row.orders]));
+}
+
+/** Every row of fraud_alerts FINAL: one per alert, however often it was delivered, as the documented queries count them. */
+export function clickHouseAlertRows(client: ClickHouseClient, database: string): Promise<RawRow[]> {
+  return selectRows(client, `SELECT * FROM ${sqlIdentifier(database)}.fraud_alerts FINAL`);
 }

@@ -1,23 +1,18 @@
 /**
- * Verification of the order projections: the log folded by the aggregator
+ * Verification of the projections. Orders: the log folded by the aggregator
  * (log-fold.ts) against the Redis sink's hashes and the ClickHouse sink's
  * order_state, order by order (all of them, or a random sample) and by
  * status counts over each whole store. With every order checked, orders a
- * store holds that the log does not are mismatches too.
+ * store holds that the log does not are mismatches too. Then the fraud
+ * projections, always whole (verify-fraud.ts).
  */
-import type { ClickHouseClient } from '@clickhouse/client';
-import type Redis from 'ioredis';
-import type { RedisKeys } from '../../sinks/redis/keys';
-import { foldLog, LogFoldOptions } from './log-fold';
+import { foldLog } from './log-fold';
 import { clickHouseMismatches, countByStatus, Mismatch, redisMismatches, statusCountMismatches } from './projection-check';
 import { sample } from './sample';
-import { clickHouseOrderRows, clickHouseStatusCounts, redisOrderHashes, redisOrderIds, redisStatusCounts } from './sink-reads';
+import { clickHouseOrderRows, clickHouseStatusCounts, redisHashes, redisOrderIds, redisStatusCounts } from './sink-reads';
+import { FraudVerifyOptions, FraudVerifyResult, verifyFraud } from './verify-fraud';
 
-export interface VerifyOptions extends LogFoldOptions {
-  readonly redis: Redis;
-  readonly keys: RedisKeys;
-  readonly clickhouse: ClickHouseClient;
-  readonly database: string;
+export interface VerifyOptions extends FraudVerifyOptions {
   /** How many orders to compare field by field (picked at random), or all. */
   readonly orders: number | 'all';
 }
@@ -38,6 +33,7 @@ export interface VerifyResult {
   readonly checked: number;
   readonly statusCounts: StatusCounts;
   readonly mismatches: readonly Mismatch[];
+  readonly fraud: FraudVerifyResult;
 }
 
 export async function verifyProjections(options: VerifyOptions): Promise<VerifyResult> {
@@ -47,7 +43,7 @@ export async function verifyProjections(options: VerifyOptions): Promise<VerifyR
   const all = options.orders === 'all';
   const chosen = all ? logIds : sample(logIds, options.orders as number);
   const [hashes, rows] = await Promise.all([
-    redisOrderHashes(redis, keys, all ? [...new Set([...logIds, ...(await redisOrderIds(redis, keys))])] : chosen),
+    redisHashes(redis, keys.order, all ? [...new Set([...logIds, ...(await redisOrderIds(redis, keys))])] : chosen),
     clickHouseOrderRows(clickhouse, database, all ? 'all' : chosen),
   ]);
   const mismatches: Mismatch[] = [];
@@ -63,5 +59,5 @@ export async function verifyProjections(options: VerifyOptions): Promise<VerifyR
   mismatches.push(...statusCountMismatches('redis', statusCounts.log, statusCounts.redis));
   mismatches.push(...statusCountMismatches('clickhouse', statusCounts.log, statusCounts.clickhouse));
   const checked = new Set([...hashes.keys(), ...clickHouseIds]).size;
-  return { records, deadLettered, orders: states.size, checked, statusCounts, mismatches };
+  return { records, deadLettered, orders: states.size, checked, statusCounts, mismatches, fraud: await verifyFraud(options) };
 }

@@ -34,6 +34,28 @@ export function alertView(alert: FraudAlert): AlertView {
   };
 }
 
+function alertScore(alert: FraudAlert): number {
+  return alert.detectedAt.getTime();
+}
+
 export function alertEntry(alert: FraudAlert): { readonly score: number; readonly json: string } {
-  return { score: alert.detectedAt.getTime(), json: JSON.stringify(alertView(alert)) };
+  return { score: alertScore(alert), json: JSON.stringify(alertView(alert)) };
+}
+
+/** Redis' order of sorted set members: by score, then by member bytes. */
+function zsetOrder(a: FraudAlert, b: FraudAlert): number {
+  return alertScore(a) - alertScore(b) || Buffer.compare(Buffer.from(a.alertId), Buffer.from(b.alertId));
+}
+
+/**
+ * The alerts of one customer that add-fraud-alerts.lua leaves once it was
+ * given `alerts` (in any order): one per alertId (a later delivery of an id
+ * rewrites its entry), the newest `keep` of them, oldest first, as the
+ * sorted set orders them.
+ */
+export function keptAlerts(alerts: Iterable<FraudAlert>, keep = DEFAULT_RECENT_ALERTS): FraudAlert[] {
+  const byId = new Map<string, FraudAlert>();
+  for (const alert of alerts) byId.set(alert.alertId, alert);
+  const sorted = [...byId.values()].sort(zsetOrder);
+  return sorted.slice(Math.max(0, sorted.length - keep)); // not slice(-keep): -0 would keep them all
 }

@@ -1,6 +1,7 @@
 /**
  * A whole order projection on real services for the operations scripts'
- * tests: a test pipeline fed with generated orders, the order aggregator,
+ * tests: a test pipeline fed with generated orders (and, by tests that want
+ * them, fraud records produced straight to the fraud topics), the order aggregator,
  * the Redis sink (under a key prefix of its own) and the ClickHouse sink
  * (in a database of its own) as child processes. Scripts run against it
  * with its environment (ProjectionPipeline.env, given to run-script.ts).
@@ -73,10 +74,10 @@ export async function startProjection(base: string): Promise<ProjectionPipeline>
   return { pipeline, keyPrefix, database, env };
 }
 
-/** Until the aggregator and both sinks committed the end of their inputs. */
+/** Until the aggregator and both sinks committed the end of their inputs (the fraud topics too: tests may produce to them directly). */
 export async function projectionCaughtUp({ pipeline }: ProjectionPipeline): Promise<void> {
   const { topics } = pipeline;
   await waitForCaughtUp(pipeline, `${pipeline.prefix}order-aggregator`, [topics.orderEvents, topics.paymentEvents]);
-  await waitForCaughtUp(pipeline, sinkGroup(pipeline, 'redis-sink'), [topics.orderState]);
-  await waitForCaughtUp(pipeline, sinkGroup(pipeline, 'clickhouse-sink'), [topics.orderEvents, topics.paymentEvents, topics.orderState]);
+  await waitForCaughtUp(pipeline, sinkGroup(pipeline, 'redis-sink'), [topics.orderState, topics.fraudCounters, topics.fraudAlerts]);
+  await waitForCaughtUp(pipeline, sinkGroup(pipeline, 'clickhouse-sink'), [topics.orderEvents, topics.paymentEvents, topics.orderState, topics.fraudAlerts]);
 }

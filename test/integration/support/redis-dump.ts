@@ -6,7 +6,7 @@
  */
 import type Redis from 'ioredis';
 import type { FraudAlert, FraudCounters, OrderState } from '../../../schemas/generated/types';
-import { alertEntry, DEFAULT_RECENT_ALERTS } from '../../../sinks/redis/alert-entry';
+import { alertEntry, DEFAULT_RECENT_ALERTS, keptAlerts } from '../../../sinks/redis/alert-entry';
 import { countersHashFields } from '../../../sinks/redis/counters-hash';
 import { scanKeys } from '../../../sinks/redis/clear-keys';
 import { redisKeys } from '../../../sinks/redis/keys';
@@ -73,20 +73,13 @@ export function expectedRedisDump(prefix: string, expected: ExpectedProjection, 
   for (const counters of expected.counters.values()) {
     dump[keys.fraudCounters(counters.customerId)] = { type: 'hash', value: sortedFields(countersHashFields(counters)) };
   }
-  const alertsByCustomer = new Map<string, Map<string, FraudAlert>>();
-  for (const alert of expected.alerts) {
-    const byId = alertsByCustomer.get(alert.customerId) ?? new Map<string, FraudAlert>();
-    byId.set(alert.alertId, alert);
-    alertsByCustomer.set(alert.customerId, byId);
-  }
-  for (const [customerId, byId] of alertsByCustomer) {
-    const kept = [...byId.values()]
-      .map((alert): [string, number] => [alert.alertId, alertEntry(alert).score])
-      .sort(zsetOrder)
-      .slice(-recentAlerts);
-    zsets.set(keys.alerts(customerId), kept);
+  const alertsByCustomer = new Map<string, FraudAlert[]>();
+  for (const alert of expected.alerts) alertsByCustomer.set(alert.customerId, [...(alertsByCustomer.get(alert.customerId) ?? []), alert]);
+  for (const [customerId, alerts] of alertsByCustomer) {
+    const kept = keptAlerts(alerts, recentAlerts);
+    zsets.set(keys.alerts(customerId), kept.map((alert): [string, number] => [alert.alertId, alertEntry(alert).score]));
     const data: Record<string, string> = {};
-    for (const [alertIdentifier] of kept) data[alertIdentifier] = alertEntry(byId.get(alertIdentifier) as FraudAlert).json;
+    for (const alert of kept) data[alert.alertId] = alertEntry(alert).json;
     dump[keys.alertData(customerId)] = { type: 'hash', value: sortedFields(data) };
   }
   for (const [key, members] of zsets) dump[key] = { type: 'zset', value: [...members].sort(zsetOrder) };

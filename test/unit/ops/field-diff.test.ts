@@ -1,4 +1,4 @@
-import { diffFields, flattenRow } from '../../../scripts/ops/field-diff';
+import { diffFields, flattenRow, recordDifferences } from '../../../scripts/ops/field-diff';
 
 describe('diffFields', () => {
   test('names each differing field, an absent one as null, in the expected order then the extras', () => {
@@ -24,5 +24,17 @@ describe('flattenRow', () => {
 
   test('leaves out the columns it is told to skip', () => {
     expect(flattenRow({ a: 1, kafka_offset: '7' }, ['kafka_offset'])).toEqual({ a: '1' });
+  });
+});
+
+describe('recordDifferences', () => {
+  test('a record on one side only is one difference of the whole-record field', () => {
+    expect(recordDifferences('(x)', { a: '1' }, undefined)).toEqual([{ field: '(x)', expected: 'present', actual: null }]);
+    expect(recordDifferences('(x)', undefined, { a: '1' })).toEqual([{ field: '(x)', expected: null, actual: 'present' }]);
+    expect(recordDifferences('(x)', undefined, undefined)).toEqual([]);
+  });
+
+  test('records on both sides differ field by field', () => {
+    expect(recordDifferences('(x)', { a: '1' }, { a: '2' })).toEqual([{ field: 'a', expected: '1', actual: '2' }]);
   });
 });

@@ -41,12 +41,55 @@ describe('state-at report', () => {
 describe('verify report', () => {
   const state = foldOrder(events.map((e) => e.event)).state as OrderState;
   const counts = new Map([['CONFIRMED', 1]]);
-  const clean: VerifyResult = { records: 2, deadLettered: 0, orders: 1, checked: 1, statusCounts: { log: counts, redis: counts, clickhouse: counts }, mismatches: [] };
-  const stores = { redis: 'keys sf:order:*', clickhouse: 'streamfold.order_state' };
+  const fraud: VerifyResult['fraud'] = {
+    counters: { read: { records: 4, skipped: 0 }, customers: 2, checked: 2, mismatches: [] },
+    alerts: { read: { records: 3, skipped: 1 }, alerts: 2, customers: 1, clickhouseRows: 2, recentCap: 20, mismatches: [] },
+  };
+  const clean: VerifyResult = { records: 2, deadLettered: 0, orders: 1, checked: 1, statusCounts: { log: counts, redis: counts, clickhouse: counts }, mismatches: [], fraud };
+  const stores = {
+    redis: 'keys sf:order:*',
+    clickhouse: 'streamfold.order_state',
+    redisCounters: 'keys sf:fraud:*',
+    redisAlerts: 'keys sf:alerts:*',
+    clickhouseAlerts: 'streamfold.fraud_alerts FINAL',
+  };
 
-  test('clean: OK', () => {
+  test('clean: OK, with a section per check', () => {
     expect(agrees(clean)).toBe(true);
-    expect(formatVerify(clean, stores, 50)).toMatch(/OK: redis and clickhouse agree with the log$/);
+    const text = formatVerify(clean, stores, 50);
+    expect(text).toMatch(/OK: redis and clickhouse agree with the log$/);
+    expect(text).toContain('fraud counters: 4 record(s) read, the latest counters of 2 customer(s); 0 skipped');
+    expect(text).toContain('compared 2 customer(s) field by field with redis (keys sf:fraud:*)');
+    expect(text).toContain('fraud alerts: 3 record(s) read, 2 distinct alert(s) of 1 customer(s); 1 skipped');
+    expect(text).toContain('compared with clickhouse (streamfold.fraud_alerts FINAL: 2 row(s)) and redis (keys sf:alerts:*, newest 20 per customer)');
+    expect(text).not.toContain('mismatches');
+    expect(verifyJson(clean, 50)).toMatchObject({
+      agree: true,
+      fraudCounters: { records: 4, skipped: 0, customers: 2, checked: 2, mismatchCount: 0, mismatches: [] },
+      fraudAlerts: { records: 3, skipped: 1, alerts: 2, customers: 1, clickhouseRows: 2, recentCap: 20, mismatchCount: 0, mismatches: [] },
+    });
+  });
+
+  test('fraud mismatches fail the check, each list capped on its own, and the verdict names every failing check', () => {
+    const counter = (i: number) => ({ customerId: `c-${i}`, store: 'redis' as const, field: 'rule:declines', expected: '2', actual: '3' });
+    const alert = (i: number) => ({ customerId: 'c-9', store: 'clickhouse' as const, field: `alert a-${i}`, expected: 'present', actual: null });
+    const failed: VerifyResult = {
+      ...clean,
+      fraud: { counters: { ...fraud.counters, mismatches: [counter(0), counter(1), counter(2)] }, alerts: { ...fraud.alerts, mismatches: [alert(0)] } },
+    };
+    expect(agrees(failed)).toBe(false);
+    const text = formatVerify(failed, stores, 2);
+    expect(text).toContain('fraud counters mismatches (first 2 of 3)');
+    expect(text).toMatch(/c-1\s+redis\s+rule:declines\s+expected 2\s+actual 3/);
+    expect(text).not.toContain('c-2');
+    expect(text).toMatch(/fraud alerts mismatches\n\s+c-9\s+clickhouse\s+alert a-0\s+expected present\s+actual \(absent\)/);
+    expect(text).toMatch(/FAILED: 3 mismatch\(es\) in the fraud counters of 3 customer\(s\); 1 mismatch\(es\) in the fraud alerts of 1 customer\(s\)$/);
+    expect(verifyJson(failed, 2)).toMatchObject({
+      agree: false,
+      mismatchCount: 0,
+      fraudCounters: { mismatchCount: 3, mismatches: [counter(0), counter(1)] },
+      fraudAlerts: { mismatchCount: 1, mismatches: [alert(0)] },
+    });
   });
 
   test('mismatches are listed up to the cap, with their count', () => {
