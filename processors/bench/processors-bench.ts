@@ -37,6 +37,7 @@ import { InMemoryKeyValueStore } from '../runtime/stores/key-value-store';
 import { StreamApp } from '../runtime/stream-app';
 import { StreamTask } from '../runtime/stream-task';
 import { PartitionReader, readPartitionsToEnd } from '../runtime/partition-reader';
+import { requestChunks } from '../runtime/request-chunks';
 
 const logger = createLogger('bench-processors', 'warn');
 
@@ -124,14 +125,14 @@ async function readBack(kafka: Kafka, topic: string): Promise<Message[]> {
   return messages;
 }
 
-/** Records/s of kafkajs producing `messages` alone, transactionally, `perTransaction` at a time. */
+/** Records/s of kafkajs producing `messages` alone, transactionally, `perTransaction` at a time, in requests as the runtime sends them. */
 async function rawTransactionalProduce(kafka: Kafka, topic: string, messages: readonly Message[], perTransaction: number): Promise<number> {
   const producer = kafka.producer({ ...producerDefaults(), transactionalId: `bench-raw-${randomUUID()}` });
   await producer.connect();
   const started = Date.now();
   for (let at = 0; at < messages.length; at += perTransaction) {
     const transaction = await producer.transaction();
-    await transaction.sendBatch({ topicMessages: [{ topic, messages: messages.slice(at, at + perTransaction) }] });
+    for (const chunk of requestChunks([{ topic, messages: messages.slice(at, at + perTransaction) }])) await transaction.sendBatch({ topicMessages: chunk });
     await transaction.commit();
   }
   const seconds = (Date.now() - started) / 1000;

@@ -31,6 +31,7 @@ import type { Logger } from '../../lib/logger';
 import { DecodeError, TaggedValue } from '../../lib/serde';
 import { decodeSoon, RecordCodec } from './codec';
 import { deadLetter, DeadLetterSource } from './dead-letter';
+import { requestChunks, TopicMessages } from './request-chunks';
 import type { ProcessorMetrics } from './metrics';
 import type { PartitionReader } from './partition-reader';
 import type { InputRecord, ProcessorDefinition, ReadonlyTable, StoreSpec } from './processor';
@@ -378,7 +379,7 @@ export class StreamTask<In extends TaggedValue> {
     try {
       transaction = await this.producer.transaction();
       // one request per chunk: a whole commit in one record batch can exceed the broker's message.max.bytes
-      for (const chunk of chunkBySize(topicMessages, MAX_REQUEST_BYTES)) await transaction.sendBatch({ topicMessages: chunk });
+      for (const chunk of requestChunks(topicMessages)) await transaction.sendBatch({ topicMessages: chunk });
       await transaction.sendOffsets({ consumerGroupId, topics: offsetTopics });
       await transaction.commit();
     } catch (error) {
@@ -466,38 +467,3 @@ export class StreamTask<In extends TaggedValue> {
 
 /** How long processing runs before it lets other work (replies to transactions under way) in. */
 const SLICE_MS = 2;
-
-/** Well under the broker's default message.max.bytes (1 MiB), which bounds one partition's record batch. */
-const MAX_REQUEST_BYTES = 512 * 1024;
-
-type TopicMessages = Array<{ topic: string; messages: Message[] }>;
-
-function messageSize(message: Message): number {
-  const length = (part: Message['key'] | Message['value']) => (part == null ? 0 : typeof part === 'string' ? Buffer.byteLength(part) : part.length);
-  return length(message.key) + length(message.value) + 64;
-}
-
-function chunkBySize(topicMessages: TopicMessages, maxBytes: number): TopicMessages[] {
-  const chunks: TopicMessages[] = [];
-  let chunk = new Map<string, Message[]>();
-  let size = 0;
-  const close = () => {
-    if (size === 0) return;
-    chunks.push([...chunk].map(([topic, messages]) => ({ topic, messages })));
-    chunk = new Map();
-    size = 0;
-  };
-  for (const { topic, messages } of topicMessages) {
-    for (const message of messages) {
-      const bytes = messageSize(message);
-      if (size + bytes > maxBytes) close();
-      const list = chunk.get(topic) ?? [];
-      list.push(message);
-      chunk.set(topic, list);
-      size += bytes;
-    }
-  }
-  close();
-  return chunks;
-}
-
