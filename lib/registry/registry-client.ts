@@ -236,14 +236,24 @@ export class RegistryClient {
    * the rule", after which its global rule applies again: NONE cannot turn
    * checks off for one subject there, and on a subject without a rule of its
    * own it answers 404 (nothing to remove), which is ignored here.
+   *
+   * Two clients setting the level of a new subject at once (two instances of
+   * a service auto-registering) make Apicurio answer 409 to the second ("a
+   * rule named COMPATIBILITY already exists"): when the level read back is the
+   * one asked for, that is success.
    */
   async setSubjectLevel(subject: string, level: CompatibilityLevel): Promise<void> {
     const request = { method: 'PUT', path: `/config/${encodeURIComponent(subject)}` };
-    await this.request(
-      request,
-      () => this.api.Subject.updateConfig({ subject, body: { compatibility: level }, timeout: this.timeoutMs }),
-      level === 'NONE',
-    );
+    try {
+      await this.request(
+        request,
+        () => this.api.Subject.updateConfig({ subject, body: { compatibility: level }, timeout: this.timeoutMs }),
+        level === 'NONE',
+      );
+    } catch (error) {
+      if (error instanceof RegistryError && error.status === 409 && (await this.subjectLevel(subject)) === level) return;
+      throw error;
+    }
   }
 
   /**

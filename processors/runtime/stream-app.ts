@@ -160,6 +160,7 @@ export class StreamApp<In extends TaggedValue> {
       // now and start there; this batch is dropped.
       const task = existing ?? (await this.taskFor(batch.partition, heartbeat));
       this.repositioning.delete(task);
+      await task.settled();
       const positions = await this.committedPositions(batch.partition);
       task.startAt(positions);
       for (const [topic, offset] of positions) this.consumer?.seek({ topic, partition: batch.partition, offset });
@@ -240,7 +241,8 @@ export class StreamApp<In extends TaggedValue> {
    * own producer, so the transactions of different tasks overlap.
    */
   private async commitIfDue(task: StreamTask<In>, force = false): Promise<void> {
-    if (task.committing() || task.commitFailure() !== undefined || !task.hasProgress()) return;
+    // a task about to read its committed positions again has nothing of its own to commit
+    if (this.repositioning.has(task) || task.committing() || task.commitFailure() !== undefined || !task.hasProgress()) return;
     const due = this.state === 'running' && (task.uncommitted() >= this.maxUncommitted || task.sinceLastCommitMs() >= this.commitIntervalMs);
     if (!force && !due) return;
     let sent;

@@ -184,6 +184,18 @@ describe('errors', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('a 409 on setting a level is success when another client set the same level meanwhile (Apicurio)', async () => {
+    const exists = { status: 409, body: { error_code: 409, message: "A rule named 'COMPATIBILITY' already exists." } };
+    answer = (req) => (req.method === 'PUT' ? exists : { status: 200, body: { compatibilityLevel: 'FULL' } });
+    await expect(client().setSubjectLevel('s', 'FULL')).resolves.toBeUndefined();
+    expect(seen.map((r) => r.method)).toEqual(['PUT', 'GET']);
+    seen = [];
+    // another level than the one asked for: the conflict stands
+    const error = await failure(client().setSubjectLevel('s', 'BACKWARD'));
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).status).toBe(409);
+  });
+
   it('retries a 5xx, POST and PUT included, then succeeds', async () => {
     answer = (_req, index) => (index < 2 ? { status: 503, text: 'busy' } : { status: 200, body: { id: 1, version: 1 } });
     expect(await client().lookup('s', '"string"')).toEqual({ id: 1, version: 1 });
