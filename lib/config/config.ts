@@ -69,7 +69,7 @@ export interface AppConfig {
   readonly clickhouse: ClickHouseConfig;
   readonly logLevel: LogLevel;
   readonly fraud: FraudEnv;
-  /** How often a processor commits its exactly-once transaction while there is progress (Kafka Streams' commit.interval.ms). */
+  /** How often a processor starts an exactly-once transaction while there is progress (Kafka Streams' commit.interval.ms). */
   readonly processorCommitIntervalMs: number;
 }
 

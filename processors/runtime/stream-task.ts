@@ -20,9 +20,10 @@
  * its lock, after the transaction settled (rollback() refuses before).
  *
  * Outputs are encoded as they are forwarded; changelog values are encoded
- * at commit, once per key, since only the last write per key is sent. Should one of them fail to encode, the task rolls back and
- * processes again encoding every record's writes, so the record that wrote
- * the bad value is dead-lettered like any other it cannot encode.
+ * at commit, once per key, since only the last write per key is sent.
+ * Should one of them fail to encode, the task rolls back and processes again
+ * encoding every record's writes, so the record that wrote the bad value is
+ * dead-lettered like any other it cannot encode.
  */
 import type { Batch, Kafka, KafkaMessage, Message, Producer, Transaction } from 'kafkajs';
 import { producerDefaults } from '../../lib/clients/kafka';

@@ -271,7 +271,7 @@ export class SinkEngine<V extends TaggedValue> {
       this.metrics.recordsIn.inc({ topic }, taken);
       this.metrics.pendingRecords.set(this.pending.size());
     }
-    if (this.writing() < this.maxInFlight && this.pendingDue()) await this.flush('time');
+    if (this.hasWriteSlot() && this.pendingDue()) await this.flush('time');
     else this.scheduleLinger();
   }
 
@@ -286,7 +286,7 @@ export class SinkEngine<V extends TaggedValue> {
    */
   private async flush(trigger: Trigger): Promise<boolean> {
     this.clearLinger();
-    while (this.writing() >= this.maxInFlight || this.flights.length >= this.maxInFlight + MAX_AWAITING_COMMIT) {
+    while (!this.hasWriteSlot() || this.flights.length >= this.maxInFlight + MAX_AWAITING_COMMIT) {
       if (!(await this.settleHead(trigger))) return false;
     }
     const batch = this.pending;
@@ -330,7 +330,7 @@ export class SinkEngine<V extends TaggedValue> {
     while (this.flights[0]?.done === true) {
       if (!(await this.settleHead('written'))) return;
     }
-    if (this.writing() < this.maxInFlight && this.pendingDue()) await this.flush('written');
+    if (this.hasWriteSlot() && this.pendingDue()) await this.flush('written');
   }
 
   /** The pending batch is full, or its oldest record has waited long enough. */
@@ -394,11 +394,11 @@ export class SinkEngine<V extends TaggedValue> {
     return written;
   }
 
-  /** Batches handed to the writer and not acknowledged yet: what the write slots bound. */
-  private writing(): number {
-    let count = 0;
-    for (const flight of this.flights) if (!flight.batch.written) count += 1;
-    return count;
+  /** Fewer batches are handed to the writer and not yet acknowledged than it may have at once. */
+  private hasWriteSlot(): boolean {
+    let writing = 0;
+    for (const flight of this.flights) if (!flight.batch.written) writing += 1;
+    return writing < this.maxInFlight;
   }
 
   /** Failed batches in flight get a new attempt each, in batch order. */
@@ -516,7 +516,7 @@ export class SinkEngine<V extends TaggedValue> {
       void this.lock.run(async () => {
         if (this.state !== 'running' || this.backingOff || this.pending.isEmpty()) return;
         // no room: the batch grows until a write in flight settles, which writes it then (settleReady)
-        if (this.writing() >= this.maxInFlight) return;
+        if (!this.hasWriteSlot()) return;
         await this.flush('time');
       });
     }, wait);
