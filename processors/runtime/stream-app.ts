@@ -58,7 +58,8 @@ export class StreamApp<In extends TaggedValue> {
   private changelogReader: PartitionReader | undefined;
   /** Reads committed positions when a task starts. */
   private admin: Admin | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  /** Per task, a wake-up for when its next commit falls due. */
+  private readonly commitTimers = new Map<StreamTask<In>, { readonly at: number; readonly timer: NodeJS.Timeout }>();
   private state: State = 'created';
   private failure: Error | undefined;
   private readonly commitIntervalMs: number;
@@ -147,8 +148,6 @@ export class StreamApp<In extends TaggedValue> {
           await this.handleBatch(batch, resolveOffset, heartbeat);
         }),
     });
-    this.timer = setInterval(() => void this.lock.run(() => this.commitDue()), Math.max(5, Math.floor(this.commitIntervalMs / 2)));
-    this.timer.unref();
   }
 
   private async handleBatch(batch: Batch, resolveOffset: (offset: string) => void, heartbeat: () => Promise<void>): Promise<void> {
@@ -229,11 +228,6 @@ export class StreamApp<In extends TaggedValue> {
     return positions;
   }
 
-  /** Starts the commit of every task that is due. */
-  private async commitDue(): Promise<void> {
-    for (const task of this.tasks.values()) await this.commitIfDue(task);
-  }
-
   /**
    * Seals the task's work and starts its transaction, when there is some and
    * it is due (its interval passed, or it holds too many records) or
@@ -243,8 +237,12 @@ export class StreamApp<In extends TaggedValue> {
   private async commitIfDue(task: StreamTask<In>, force = false): Promise<void> {
     // a task about to read its committed positions again has nothing of its own to commit
     if (this.repositioning.has(task) || task.committing() || task.commitFailure() !== undefined || !task.hasProgress()) return;
-    const due = this.state === 'running' && (task.uncommitted() >= this.maxUncommitted || task.sinceLastCommitMs() >= this.commitIntervalMs);
-    if (!force && !due) return;
+    if (this.state !== 'running' && !force) return;
+    const due = task.uncommitted() >= this.maxUncommitted || task.sinceLastCommitMs() >= this.commitIntervalMs;
+    if (!force && !due) {
+      this.wakeForCommit(task, this.commitIntervalMs - task.sinceLastCommitMs());
+      return;
+    }
     let sent;
     try {
       sent = await task.beginCommit(this.groupId);
@@ -254,6 +252,7 @@ export class StreamApp<In extends TaggedValue> {
       return;
     }
     if (sent === undefined) return;
+    this.wakeForCommit(task, this.commitIntervalMs);
     void sent.outcome
       .then(() =>
         this.lock.run(async () => {
@@ -263,6 +262,26 @@ export class StreamApp<In extends TaggedValue> {
         }),
       )
       .catch((error: unknown) => this.logger.error({ err: error, partition: task.partition }, 'handling a transaction outcome failed'));
+  }
+
+  /**
+   * Checks the task again in `delayMs`: its next commit starts when it falls
+   * due, not at the next batch, which may be long in coming. (A transaction
+   * still under way then starts the next one itself when it lands.)
+   */
+  private wakeForCommit(task: StreamTask<In>, delayMs: number): void {
+    const at = performance.now() + delayMs;
+    const pending = this.commitTimers.get(task);
+    if (pending !== undefined && pending.at <= at) return;
+    if (pending !== undefined) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      this.commitTimers.delete(task);
+      void this.lock.run(async () => {
+        if (this.tasks.get(task.partition) === task) await this.commitIfDue(task);
+      });
+    }, Math.max(0, delayMs));
+    timer.unref();
+    this.commitTimers.set(task, { at, timer });
   }
 
   /**
@@ -307,7 +326,8 @@ export class StreamApp<In extends TaggedValue> {
     if (this.state === 'stopped') return;
     const wasRunning = this.state === 'running';
     this.state = 'stopping';
-    if (this.timer) clearInterval(this.timer);
+    for (const { timer } of this.commitTimers.values()) clearTimeout(timer);
+    this.commitTimers.clear();
     await this.lock.run(async () => {
       if (!wasRunning) return this.abortAll('stop');
       await Promise.all(
