@@ -20,6 +20,7 @@
  *   without any request failing yet.
  */
 import { createRequire } from 'node:module';
+import { isConcurrentTransactions } from './kafka-errors';
 
 /** FindCoordinator's key types. */
 const GROUP_COORDINATOR = 0;
@@ -58,7 +59,7 @@ export class CoordinatorCache {
 
 /** A request to a transaction coordinator failed: does the coordinator stay trusted? */
 export function keepsCoordinator(error: unknown): boolean {
-  return (error as { type?: unknown } | null)?.type === 'CONCURRENT_TRANSACTIONS';
+  return isConcurrentTransactions(error);
 }
 
 interface LookupArgs {

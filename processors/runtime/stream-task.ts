@@ -33,6 +33,7 @@ import { DecodeError, TaggedValue } from '../../lib/serde';
 import { decodeSoon, RecordCodec } from './codec';
 import { deadLetter, DeadLetterSource } from './dead-letter';
 import { requestChunks, TopicMessages } from './request-chunks';
+import { whileConcurrent } from './while-concurrent';
 import type { ProcessorMetrics } from './metrics';
 import type { PartitionReader } from './partition-reader';
 import type { InputRecord, ProcessorDefinition, ReadonlyTable, StoreSpec } from './processor';
@@ -378,11 +379,12 @@ export class StreamTask<In extends TaggedValue> {
     const offsetTopics = [...offsets].map(([topic, offset]) => ({ topic, partitions: [{ partition: this.partition, offset }] }));
     let transaction: Transaction | undefined;
     try {
-      transaction = await this.producer.transaction();
+      const txn = await this.producer.transaction();
+      transaction = txn;
       // one request per chunk: a whole commit in one record batch can exceed the broker's message.max.bytes
-      for (const chunk of requestChunks(topicMessages)) await transaction.sendBatch({ topicMessages: chunk });
-      await transaction.sendOffsets({ consumerGroupId, topics: offsetTopics });
-      await transaction.commit();
+      for (const chunk of requestChunks(topicMessages)) await txn.sendBatch({ topicMessages: chunk });
+      await whileConcurrent(() => txn.sendOffsets({ consumerGroupId, topics: offsetTopics }));
+      await txn.commit();
     } catch (error) {
       await transaction?.abort().catch((abortError: unknown) => this.logger.warn({ err: abortError }, 'abort after a failed commit failed too'));
       this.options.metrics.commits.inc({ result: 'aborted' });
