@@ -56,6 +56,8 @@ the redis-sink running as child processes on an isolated copy of the pipeline.
   --poll-every <ms>   how often to ask Redis for the tracked orders (default 5)
   --drain <d>         how long to wait for the last events to show (default 30s)
   --seed <n>          load generator seed (default 42)
+  --reference-rate <n> then the same run at this rate, for comparison
+                      (default 1000; 0 leaves it out)
   --out <file>        JSON result (default bench-results/latency.json)
   --json              print the JSON result instead of the table`;
 
@@ -69,6 +71,7 @@ interface LatencyArgs {
   readonly pollEveryMs: number;
   readonly drainMs: number;
   readonly seed: number;
+  readonly referenceRate: number;
   readonly out: string;
   readonly json: boolean;
 }
@@ -82,6 +85,7 @@ function parseLatencyArgs(argv: readonly string[]): LatencyArgs {
     'poll-every': { type: 'string' },
     drain: { type: 'string' },
     seed: { type: 'string' },
+    'reference-rate': { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
   });
@@ -94,6 +98,7 @@ function parseLatencyArgs(argv: readonly string[]): LatencyArgs {
     pollEveryMs: values['poll-every'] === undefined ? 5 : intFlag('poll-every', values['poll-every'], 1),
     drainMs: values.drain === undefined ? 30_000 : durationFlag('drain', values.drain),
     seed: values.seed === undefined ? 42 : intFlag('seed', values.seed, Number.MIN_SAFE_INTEGER),
+    referenceRate: values['reference-rate'] === undefined ? 1_000 : intFlag('reference-rate', values['reference-rate'], 0),
     out: values.out ?? 'bench-results/latency.json',
     json: values.json ?? false,
   };
@@ -122,6 +127,16 @@ export interface LatencyBenchResult {
   readonly acknowledged: LatencySummary | null;
   readonly meanPollCycleMs: number;
   readonly targets: readonly BenchTarget[];
+  /** The same run at --reference-rate: how much of the latency is the machine's load. */
+  readonly reference: ReferenceRun | null;
+}
+
+export interface ReferenceRun {
+  readonly targetRate: number;
+  readonly eventsPerSecond: number;
+  readonly latency: LatencySummary | null;
+  readonly acknowledged: LatencySummary | null;
+  readonly notSeen: number;
 }
 
 /** The settings the services run with, as the environment gives them. */
@@ -281,6 +296,7 @@ export async function runLatencyBench(args: LatencyArgs, progress: (line: string
           met,
         },
       ],
+      reference: null,
     };
   } finally {
     redis.disconnect();
@@ -297,6 +313,11 @@ function renderTable(result: LatencyBenchResult): string {
     row('publish → visible in Redis', result.latency),
     row('of which publish → acknowledged', result.acknowledged),
   ];
+  const { reference } = result;
+  if (reference !== null) {
+    const at = `${reference.eventsPerSecond.toLocaleString('en-US')}/s`;
+    rows.push(row(`at ${at} (reference): publish → visible`, reference.latency), row(`at ${at} (reference): publish → acknowledged`, reference.acknowledged));
+  }
   const [target] = result.targets;
   return [
     `end-to-end latency: ${result.produced.events.toLocaleString('en-US')} events at ${result.produced.eventsPerSecond.toLocaleString('en-US')}/s (target rate ${result.settings.targetRate.toLocaleString('en-US')}/s), one order in ${result.settings.sampledOneOrderIn} tracked`,
@@ -309,7 +330,15 @@ function renderTable(result: LatencyBenchResult): string {
 
 async function main(): Promise<number> {
   const args = parseLatencyArgs(process.argv.slice(2));
-  const result = await runLatencyBench(args, (line) => process.stderr.write(`${line}\n`));
+  const progress = (line: string): void => void process.stderr.write(`${line}\n`);
+  const measured = await runLatencyBench(args, progress);
+  let reference: ReferenceRun | null = null;
+  if (args.referenceRate > 0 && args.referenceRate !== args.rate) {
+    progress(`\nthe same at ${args.referenceRate.toLocaleString('en-US')} events/s, for reference…`);
+    const run = await runLatencyBench({ ...args, rate: args.referenceRate }, progress);
+    reference = { targetRate: args.referenceRate, eventsPerSecond: run.produced.eventsPerSecond, latency: run.latency, acknowledged: run.acknowledged, notSeen: run.notSeen };
+  }
+  const result: LatencyBenchResult = { ...measured, reference };
   await reportBenchResult(args.out, result, args.json, () => renderTable(result));
   return EXIT_OK;
 }
