@@ -4,9 +4,11 @@
  * read (compacted-view.ts), and every alert of fraud.alerts in log order.
  *
  * Records the sinks cannot apply are skipped and counted: undecodable ones
- * and values of another type (both dead-lettered by the sinks), keyless
- * counters (refused by the Redis sink), and alert tombstones (fraud.alerts
- * holds events, which are never deleted).
+ * and values of another type (both dead-lettered by the sinks), counters
+ * not keyed by their customerId (refused by the Redis sink), and alert
+ * tombstones (fraud.alerts holds events, which are never deleted). An alert
+ * not keyed by its customerId is the ClickHouse sink's only: the Redis sink
+ * refuses it, as it files alerts under the record key.
  */
 import type { KafkaMessage } from 'kafkajs';
 import { DecodeError } from '../../lib/serde';
@@ -25,8 +27,10 @@ export interface TopicTally {
 export interface FraudLog {
   /** Each customer's latest counters, by record key (the customerId). */
   readonly counters: ReadonlyMap<string, FraudCounters>;
-  /** Every alert in log order, redeliveries included. */
+  /** Every alert in log order, redeliveries included: what the ClickHouse sink applies. */
   readonly alerts: readonly FraudAlert[];
+  /** Of those, the ones keyed by their customerId: what the Redis sink applies. */
+  readonly keyedAlerts: readonly FraudAlert[];
   readonly countersRead: TopicTally;
   readonly alertsRead: TopicTally;
 }
@@ -70,15 +74,17 @@ export async function readFraudLog(options: LogFoldOptions): Promise<FraudLog> {
 
   const counters = new Map<string, FraudCounters>();
   const countersRead = await read<FraudCountersMessage>(topics.fraudCounters, 'FraudCounters', (key, value) => {
-    if (key === null) return false;
+    if (key === null || (value !== null && value.customerId !== key)) return false;
     applyToView(counters, key, value);
     return true;
   });
   const alerts: FraudAlert[] = [];
-  const alertsRead = await read<FraudAlertMessage>(topics.fraudAlerts, 'FraudAlert', (_key, value) => {
+  const keyedAlerts: FraudAlert[] = [];
+  const alertsRead = await read<FraudAlertMessage>(topics.fraudAlerts, 'FraudAlert', (key, value) => {
     if (value === null) return false;
     alerts.push(value);
+    if (value.customerId === key) keyedAlerts.push(value);
     return true;
   });
-  return { counters, alerts, countersRead, alertsRead };
+  return { counters, alerts, keyedAlerts, countersRead, alertsRead };
 }

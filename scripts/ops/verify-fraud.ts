@@ -37,6 +37,8 @@ export interface AlertsVerification {
   /** Distinct alerts (by alertId) in the log, and the customers they are about. */
   readonly alerts: number;
   readonly customers: number;
+  /** Alert records not keyed by their customerId: in ClickHouse only, as the Redis sink refuses them. */
+  readonly notKeyedByCustomer: number;
   /** Rows of fraud_alerts FINAL. */
   readonly clickhouseRows: number;
   /** Alerts the Redis sink keeps per customer (its cap: the service runs with the writer's default). */
@@ -73,7 +75,7 @@ export async function verifyFraud(options: FraudVerifyOptions): Promise<FraudVer
   const rows = await clickHouseAlertRows(clickhouse, database);
   const alertsFound = clickHouseAlertMismatches(alertsById, rows);
 
-  const logAlerts = byCustomer(log.alerts);
+  const logAlerts = byCustomer(log.keyedAlerts);
   const alertCustomers = [...new Set([...logAlerts.keys(), ...(await redisAlertCustomerIds(redis, keys))])];
   for (const [customerId, recent] of await redisRecentAlerts(redis, keys, alertCustomers)) {
     alertsFound.push(...recentAlertsMismatches(customerId, keptAlerts(logAlerts.get(customerId) ?? [], DEFAULT_RECENT_ALERTS), recent));
@@ -84,7 +86,8 @@ export async function verifyFraud(options: FraudVerifyOptions): Promise<FraudVer
     alerts: {
       read: log.alertsRead,
       alerts: alertsById.size,
-      customers: logAlerts.size,
+      customers: new Set(log.alerts.map((alert) => alert.customerId)).size,
+      notKeyedByCustomer: log.alerts.length - log.keyedAlerts.length,
       clickhouseRows: rows.length,
       recentCap: DEFAULT_RECENT_ALERTS,
       mismatches: alertsFound,

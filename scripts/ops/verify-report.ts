@@ -70,7 +70,8 @@ export function formatVerify(result: VerifyResult, stores: VerifyStores, cap: nu
     `fraud counters: ${counters.read.records} record(s) read, the latest counters of ${counters.customers} customer(s); ${counters.read.skipped} skipped`,
     `compared ${counters.checked} customer(s) field by field with redis (${stores.redisCounters})`,
     ...mismatchTable('fraud counters mismatches', counters.mismatches, cap),
-    `fraud alerts: ${alerts.read.records} record(s) read, ${alerts.alerts} distinct alert(s) of ${alerts.customers} customer(s); ${alerts.read.skipped} skipped`,
+    `fraud alerts: ${alerts.read.records} record(s) read, ${alerts.alerts} distinct alert(s) of ${alerts.customers} customer(s); ${alerts.read.skipped} skipped` +
+      (alerts.notKeyedByCustomer > 0 ? `; ${alerts.notKeyedByCustomer} not keyed by their customerId, compared with clickhouse only (the redis sink refuses them)` : ''),
     `compared with clickhouse (${stores.clickhouseAlerts}: ${alerts.clickhouseRows} row(s)) and redis (${stores.redisAlerts}, newest ${alerts.recentCap} per customer)`,
     ...mismatchTable('fraud alerts mismatches', alerts.mismatches, cap),
     verdict(result),
@@ -100,6 +101,7 @@ export function verifyJson(result: VerifyResult, cap: number): unknown {
       ...alerts.read,
       alerts: alerts.alerts,
       customers: alerts.customers,
+      notKeyedByCustomer: alerts.notKeyedByCustomer,
       clickhouseRows: alerts.clickhouseRows,
       recentCap: alerts.recentCap,
       mismatchCount: alerts.mismatches.length,

@@ -45,6 +45,10 @@ const tombstoned = fraud.counters.at(-1)!.key;
 const expectedCounters: Map<string, FraudCounters> = latestByKey(fraud.counters);
 expectedCounters.delete(tombstoned);
 const redelivered = fraud.alerts.slice(0, 5);
+// records keyed by another customer than the one they are about: the Redis sink refuses them, ClickHouse keeps the alert
+const otherCustomer = [...expectedCounters.keys()].find((key) => key !== firstCounters!.key)!;
+const counterKeyedElsewhere = { key: otherCustomer, value: firstCounters!.value };
+const alertKeyedElsewhere = { key: otherCustomer, value: { ...fraud.alerts.find((a) => a.key === firstCounters!.key)!.value, alertId: 'alert-keyed-elsewhere' } };
 let projection: ProjectionPipeline;
 
 beforeAll(async () => {
@@ -62,6 +66,7 @@ beforeAll(async () => {
     { topic: pipeline.topics.fraudCounters, key: tombstoned, value: null },
     // the Redis sink dead-letters it and keeps the customer's counters: so must verify
     { topic: pipeline.topics.fraudCounters, key: firstCounters!.key, value: Buffer.from('not an Avro record') },
+    ...sinkRecords(pipeline, { counters: [counterKeyedElsewhere], alerts: [alertKeyedElsewhere] }),
   ]);
   await projectionCaughtUp(projection);
 }, 240_000);
@@ -80,6 +85,7 @@ interface VerifyJson {
     skipped: number;
     alerts: number;
     customers: number;
+    notKeyedByCustomer: number;
     clickhouseRows: number;
     recentCap: number;
     mismatchCount: number;
@@ -118,17 +124,19 @@ test('passes on clean data: exit 0, every order compared, the same orders per st
   expect(sampled.report.checked).toBe(5);
 });
 
-test('passes on clean fraud data: the latest counters of each customer, every alert once, the newest alerts per customer', async () => {
+test('passes on clean fraud data: the latest counters of each customer, every alert once, the newest alerts per customer, records keyed by another customer where the sinks put them', async () => {
   const { run, report } = await verify();
   expect({ code: run.code, counters: report.fraudCounters.mismatches, alerts: report.fraudAlerts.mismatches }).toEqual({ code: 0, counters: [], alerts: [] });
-  // a tombstoned customer is neither in the log's view nor in Redis; the undecodable record is skipped
-  expect(report.fraudCounters).toMatchObject({ records: fraud.counters.length + 2, skipped: 1, customers: expectedCounters.size, checked: expectedCounters.size });
-  const alertIds = new Set(fraud.alerts.map((a) => a.value.alertId));
+  // a tombstoned customer is neither in the log's view nor in Redis; the undecodable record and the counters keyed elsewhere are skipped
+  expect(report.fraudCounters).toMatchObject({ records: fraud.counters.length + 3, skipped: 2, customers: expectedCounters.size, checked: expectedCounters.size });
+  // the alert keyed elsewhere is in ClickHouse only
+  const alertIds = new Set([...fraud.alerts, alertKeyedElsewhere].map((a) => a.value.alertId));
   expect(report.fraudAlerts).toMatchObject({
-    records: fraud.alerts.length + redelivered.length,
+    records: fraud.alerts.length + redelivered.length + 1,
     skipped: 0,
     alerts: alertIds.size,
     customers: 4,
+    notKeyedByCustomer: 1,
     clickhouseRows: alertIds.size,
     recentCap: DEFAULT_RECENT_ALERTS,
   });
@@ -138,6 +146,7 @@ test('passes on clean fraud data: the latest counters of each customer, every al
   const text = await runScript('verify', ['--orders', '3'], projection.env);
   expect(text.code).toBe(0);
   expect(text.stdout).toContain(`compared ${expectedCounters.size} customer(s) field by field with redis (keys ${projection.keyPrefix}fraud:*)`);
+  expect(text.stdout).toContain('1 not keyed by their customerId, compared with clickhouse only (the redis sink refuses them)');
   expect(text.stdout).toMatch(/OK: redis and clickhouse agree with the log$/m);
 });
 

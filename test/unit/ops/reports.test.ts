@@ -43,7 +43,7 @@ describe('verify report', () => {
   const counts = new Map([['CONFIRMED', 1]]);
   const fraud: VerifyResult['fraud'] = {
     counters: { read: { records: 4, skipped: 0 }, customers: 2, checked: 2, mismatches: [] },
-    alerts: { read: { records: 3, skipped: 1 }, alerts: 2, customers: 1, clickhouseRows: 2, recentCap: 20, mismatches: [] },
+    alerts: { read: { records: 3, skipped: 1 }, alerts: 2, customers: 1, notKeyedByCustomer: 0, clickhouseRows: 2, recentCap: 20, mismatches: [] },
   };
   const clean: VerifyResult = { records: 2, deadLettered: 0, orders: 1, checked: 1, statusCounts: { log: counts, redis: counts, clickhouse: counts }, mismatches: [], fraud };
   const stores = {
