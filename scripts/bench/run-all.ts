@@ -24,8 +24,12 @@ import { EXIT_FAILED, EXIT_OK, parseCli, runCli, UsageError } from '../cli';
 import { noPositionals } from '../../producers/cli-values';
 import { BenchFile, BenchRun, BenchSummary, renderSummaryMarkdown, targetsOf } from './bench-summary';
 
-/** In the order they run: the quick ones first, so a broken set-up shows early. */
-const BENCHES = ['bench:produce', 'bench:processors', 'bench:sinks', 'bench:latency', 'bench:replay'] as const;
+/**
+ * In the order they run: the quick ones first, so a broken set-up shows
+ * early; latency last, as a freshly started broker is 2–3× slower on its
+ * path for its first minutes and the replay's load warms it.
+ */
+const BENCHES = ['bench:produce', 'bench:processors', 'bench:sinks', 'bench:replay', 'bench:latency'] as const;
 const RESULTS_DIR = 'bench-results';
 const SUMMARY_FILES = new Set(['summary.json']);
 
