@@ -267,9 +267,11 @@ export class StreamApp<In extends TaggedValue> {
   /**
    * Checks the task again in `delayMs`: its next commit starts when it falls
    * due, not at the next batch, which may be long in coming. (A transaction
-   * still under way then starts the next one itself when it lands.)
+   * still under way then starts the next one itself when it lands.) Only
+   * while running: stop() commits what is left itself.
    */
   private wakeForCommit(task: StreamTask<In>, delayMs: number): void {
+    if (this.state !== 'running') return;
     const at = performance.now() + delayMs;
     const pending = this.commitTimers.get(task);
     if (pending !== undefined && pending.at <= at) return;
