@@ -8,3 +8,50 @@
 export function isConcurrentTransactions(error: unknown): boolean {
   return (error as { type?: unknown } | null)?.type === 'CONCURRENT_TRANSACTIONS';
 }
+
+/**
+ * The producer lost its transactional id to a newer producer (another
+ * instance took the partition over, or the broker timed the transaction out
+ * and bumped the epoch): Kafka Streams' ProducerFencedException and
+ * InvalidProducerEpochException.
+ */
+export function isFencing(error: unknown): boolean {
+  const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown };
+  return /FENCED|INVALID_PRODUCER_EPOCH/.test(String(type ?? '')) || /fenced/i.test(String(message ?? ''));
+}
+
+/** Protocol errors no retry or rebuild can fix: credentials, permissions, a broker too old or misconfigured. */
+const FATAL_TYPES = new Set([
+  'SASL_AUTHENTICATION_FAILED',
+  'ILLEGAL_SASL_STATE',
+  'UNSUPPORTED_SASL_MECHANISM',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'UNSUPPORTED_VERSION',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+  'INVALID_CONFIG',
+  'INVALID_TRANSACTION_TIMEOUT',
+]);
+
+/**
+ * Whether a Kafka client error means the service cannot recover by itself
+ * and should exit for an operator (or supervisor) to act. Connection loss,
+ * timeouts, a moving coordinator and fencing are all recoverable: the
+ * runtime reconnects, rebuilds and retries.
+ */
+export function isFatalKafkaError(error: unknown): boolean {
+  for (let cause: unknown = error; cause !== undefined && cause !== null; cause = (cause as { cause?: unknown }).cause) {
+    const type = (cause as { type?: unknown }).type;
+    if (typeof type === 'string' && FATAL_TYPES.has(type)) return true;
+    if ((cause as { name?: unknown }).name === 'KafkaJSSASLAuthenticationError') return true;
+  }
+  return false;
+}
+
+/** An error of the Kafka client (any kafkajs error class), as opposed to one of the service's own. */
+export function isKafkaError(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name.startsWith('KafkaJS');
+}

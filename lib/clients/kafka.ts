@@ -13,12 +13,15 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 /**
- * What kafkajs logs as errors but is routine: a heartbeat answered
- * "rebalancing", and a transaction begun while the broker still writes the
- * previous one's markers (CONCURRENT_TRANSACTIONS, which kafkajs retries).
+ * What kafkajs logs as errors or warnings but is routine: a heartbeat
+ * answered "rebalancing", a transaction begun while the broker still writes
+ * the previous one's markers (CONCURRENT_TRANSACTIONS, which kafkajs
+ * retries), and its warning about bounded producer retries.
  */
 function isRoutine(namespace: string, error: string, message: string): boolean {
   if (namespace === 'Connection' && /rebalanc/i.test(error)) return true;
+  // the runtime's task producers bound their retries on purpose (stream-task.ts): a transaction's outcome does not depend on them
+  if (/Limiting retries for the idempotent producer/.test(message)) return true;
   return /concurrent operation on the same transaction/i.test(`${error} ${message}`);
 }
 

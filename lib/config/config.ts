@@ -71,6 +71,12 @@ export interface AppConfig {
   readonly fraud: FraudEnv;
   /** How often a processor starts an exactly-once transaction while there is progress (Kafka Streams' commit.interval.ms). */
   readonly processorCommitIntervalMs: number;
+  /** A processor transaction open longer than this is aborted by the broker (Kafka's transaction.timeout.ms). */
+  readonly processorTransactionTimeoutMs: number;
+  /** A processor instance silent this long loses its partitions to the others (the consumer's session.timeout.ms). */
+  readonly processorSessionTimeoutMs: number;
+  /** /health turns not ready when an assigned partition with lag has committed nothing for this long, or the consumer has not reached the broker for this long. */
+  readonly healthStallTimeoutMs: number;
 }
 
 function readKafka(read: EnvReader): KafkaConfig {
@@ -163,6 +169,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     fraud: readFraud(read, env),
     processorCommitIntervalMs: read.int('PROCESSOR_COMMIT_INTERVAL_MS', DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS, 10, 60_000),
+    processorTransactionTimeoutMs: read.int('PROCESSOR_TRANSACTION_TIMEOUT_MS', DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS, 1_000, 900_000),
+    processorSessionTimeoutMs: read.int('PROCESSOR_SESSION_TIMEOUT_MS', DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS, 3_000, 300_000),
+    healthStallTimeoutMs: read.int('HEALTH_STALL_TIMEOUT_MS', DEFAULT_HEALTH_STALL_TIMEOUT_MS, 1_000, 3_600_000),
   };
   read.done();
   return config;
@@ -177,6 +186,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
  * transactions.
  */
 export const DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS = 40;
+
+export const DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS = 30_000;
+/** A dead instance's partitions wait this long for a new owner. */
+export const DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS = 10_000;
+export const DEFAULT_HEALTH_STALL_TIMEOUT_MS = 10_000;
 
 const HIDDEN = '***';
 
@@ -199,5 +213,8 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     logLevel: config.logLevel,
     fraud: config.fraud,
     processorCommitIntervalMs: config.processorCommitIntervalMs,
+    processorTransactionTimeoutMs: config.processorTransactionTimeoutMs,
+    processorSessionTimeoutMs: config.processorSessionTimeoutMs,
+    healthStallTimeoutMs: config.healthStallTimeoutMs,
   };
 }

@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../../lib/logger';
+import { backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
+import { sleep } from '../../lib/retry/retry-until-done';
 import { EndTracker, onMarkerOnlyBatches } from './end-tracker';
 import type { ReadonlyTable, TableSpec } from './processor';
 
@@ -14,6 +16,7 @@ export class GlobalTable<V> implements ReadonlyTable<V> {
   private readonly rows = new Map<string, V>();
   private consumer: Consumer | undefined;
   private readonly groupId: string;
+  private stopped = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -41,6 +44,12 @@ export class GlobalTable<V> implements ReadonlyTable<V> {
 
     const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 100 });
     this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts after a retriable crash; after any other the table would go stale unnoticed
+      if (payload.restart || this.stopped) return;
+      this.logger.warn({ table: this.spec.name, err: payload.error.message }, 'table consumer crashed for good; reading the table again with a new one');
+      void this.restart();
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: this.spec.topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
@@ -74,7 +83,23 @@ export class GlobalTable<V> implements ReadonlyTable<V> {
     });
   }
 
+  /** A new consumer reads the table again from the start (replaying it in order ends at the same rows), after a pause. */
+  private async restart(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      await sleep(backoffDelay(KAFKA_RECOVERY_BACKOFF, attempt));
+      if (this.stopped) return;
+      try {
+        await this.consumer?.disconnect().catch(() => undefined);
+        await this.start();
+        return;
+      } catch (error) {
+        this.logger.warn({ table: this.spec.name, attempt: attempt + 1, err: error instanceof Error ? error.message : String(error) }, 'table not readable yet; retrying');
+      }
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.consumer?.disconnect();
     const admin = this.kafka.admin();
     try {

@@ -1,5 +1,7 @@
 /** Prometheus metrics of one processor service. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PartitionProgress } from '../../lib/streaming/partition-progress';
+import { sinceCommitGauge } from '../../lib/streaming/progress-metrics';
 
 export class ProcessorMetrics {
   readonly registry = new Registry();
@@ -14,6 +16,9 @@ export class ProcessorMetrics {
   readonly storeSize: Gauge<'store' | 'partition'>;
   readonly restoreProgress: Gauge<'store' | 'partition'>;
   readonly restoredRecords: Counter<'store'>;
+  readonly taskRebuilds: Counter<'reason'>;
+  readonly consumerCrashes: Counter<'restart'>;
+  private progress: PartitionProgress | undefined;
 
   constructor(processor: string) {
     this.registry.setDefaultLabels({ processor });
@@ -40,5 +45,18 @@ export class ProcessorMetrics {
     this.storeSize = new Gauge({ name: 'processor_state_store_keys', help: 'Keys in a state store', labelNames: ['store', 'partition'], registers });
     this.restoreProgress = new Gauge({ name: 'processor_restore_progress_ratio', help: 'Share of a changelog partition restored (1 = done)', labelNames: ['store', 'partition'], registers });
     this.restoredRecords = new Counter({ name: 'processor_restored_records_total', help: 'Changelog records applied while restoring', labelNames: ['store'], registers });
+    this.taskRebuilds = new Counter({
+      name: 'processor_task_rebuilds_total',
+      help: 'Tasks built: on assignment, or again after a failed transaction (new producer, fence, restore, committed positions)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.consumerCrashes = new Counter({ name: 'processor_consumer_crashes_total', help: 'Consumer crashes, by whether kafkajs restarted the consumer itself', labelNames: ['restart'], registers });
+    sinceCommitGauge('processor_seconds_since_commit', this.registry, () => this.progress);
+  }
+
+  /** The per-partition progress behind processor_seconds_since_commit. */
+  trackProgress(progress: PartitionProgress): void {
+    this.progress = progress;
   }
 }

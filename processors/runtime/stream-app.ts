@@ -8,14 +8,38 @@
  * the next batches are processed while it commits; the task's next commit
  * starts when it is due and the previous one has landed. Before anything is
  * rolled back (a failed commit, a rebalance, a stop) the transaction under
- * way is awaited, and after a rebalance each task reads its committed
- * positions again before it processes, so a transaction that landed while
- * kafkajs rejoined is not read twice.
+ * way is awaited.
+ *
+ * Faults (the Kafka Streams way: TaskCorruptedException, ProducerFenced):
+ * - A task whose transaction failed is never used again, whatever the
+ *   failure: its producer may be stuck (a failed abort leaves kafkajs in
+ *   ABORTING), fenced (a new owner, or the broker timed the transaction
+ *   out), and the outcome may be unknown (the broker went away around
+ *   EndTxn: it may have committed). The partition is paused and rebuilt off
+ *   the lock (TaskRebuild): a new producer initializes the same
+ *   transactional id, which fences the old one and makes the coordinator
+ *   finish whatever was open, then the stores are restored from their
+ *   changelogs and the committed positions read, so what Kafka committed,
+ *   and only that, is where processing goes on. Attempts back off.
+ * - A rebuild after a failure first waits for a heartbeat accepted after it:
+ *   a zombie (paused past its session, its partitions given to another
+ *   instance) learns from that heartbeat that it left the group, instead of
+ *   fencing the new owner and writing again.
+ * - After every group join each retained task reads its committed positions
+ *   again (a transaction may have landed while kafkajs rejoined), the same
+ *   way, off the lock.
+ * - A consumer that crashed for good is replaced by a new one (Kafka
+ *   Streams' REPLACE_THREAD), with backoff; errors no retry can fix
+ *   (credentials, permissions, bugs) end the instance through onFatal.
  */
-import { Admin, Batch, Consumer, Kafka, KafkaJSError } from 'kafkajs';
-import { DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS } from '../../lib/config';
+import type { Admin, Batch, Consumer, Kafka } from 'kafkajs';
+import { isFatalKafkaError, isFencing, isKafkaError } from '../../lib/clients/kafka-errors';
+import { DEFAULT_HEALTH_STALL_TIMEOUT_MS, DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS, DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS, DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
+import { BackoffPolicy, backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
+import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
 import type { TaggedValue } from '../../lib/serde';
+import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { RecordCodec } from './codec';
 import { onMarkerOnlyBatches } from './end-tracker';
 import { GlobalTable } from './global-table';
@@ -38,11 +62,33 @@ export interface StreamAppOptions<In extends TaggedValue> {
   readonly maxUncommittedRecords?: number;
   readonly transactionTimeoutMs?: number;
   readonly sessionTimeoutMs?: number;
+  /** /health is not ready while a partition with lag commits nothing, or the consumer reaches no broker, for this long. */
+  readonly stallTimeoutMs?: number;
+  /** Pauses between reconnects and rebuild attempts. */
+  readonly backoff?: BackoffPolicy;
+  /** The instance met a fault it cannot recover from; the service exits. */
+  readonly onFatal?: (error: Error) => void;
 }
 
 const RETRY_PAUSE_MS = 1000;
+const HEARTBEAT_INTERVAL_MS = 1000;
 
-type State = 'created' | 'starting' | 'running' | 'rebalancing' | 'stopping' | 'stopped' | 'failed';
+type State = 'created' | 'starting' | 'running' | 'rebalancing' | 'recovering' | 'stopping' | 'stopped' | 'failed';
+
+/** A partition without a usable task, paused until it has one ready at its committed positions. */
+interface TaskRebuild<In extends TaggedValue> {
+  readonly reason: string;
+  /** Set by a group join, a rebalance, a crash or a stop: the attempt's result is not installed. */
+  cancelled: boolean;
+  attempt: number;
+  /** A rebuild after a failure waits for a heartbeat accepted after this time (ms). */
+  readonly proofAfter: number | undefined;
+  /** The task to reposition (a healthy one after a join), or one built by an earlier attempt. */
+  task: StreamTask<In> | undefined;
+  /** It is this.tasks' own task: only its positions are read again. */
+  readonly retained: boolean;
+  lastError: string | undefined;
+}
 
 export class StreamApp<In extends TaggedValue> {
   readonly metrics: ProcessorMetrics;
@@ -50,10 +96,17 @@ export class StreamApp<In extends TaggedValue> {
   private readonly logger: Logger;
   private readonly lock = new Lock();
   private readonly tasks = new Map<number, StreamTask<In>>();
-  /** Tasks that must read their committed positions again before they process (after a rebalance). */
-  private readonly repositioning = new Set<StreamTask<In>>();
+  private readonly rebuilds = new Map<number, TaskRebuild<In>>();
   private readonly tables = new Map<string, GlobalTable<unknown>>();
   private consumer: Consumer | undefined;
+  /** Counts consumers created: events of a replaced one are ignored. */
+  private consumerGeneration = 0;
+  /** Failed consumer starts in a row: the backoff exponent of the next replacement. */
+  private consumerFailures = 0;
+  /** Partition numbers the last group join assigned. */
+  private assigned = new Set<number>();
+  private lastHeartbeatAt = 0;
+  private readonly progress: PartitionProgress;
   /** Restores every task's stores: one consumer for the instance, not one per task and store. */
   private changelogReader: PartitionReader | undefined;
   /** Reads committed positions when a task starts. */
@@ -64,6 +117,7 @@ export class StreamApp<In extends TaggedValue> {
   private failure: Error | undefined;
   private readonly commitIntervalMs: number;
   private readonly maxUncommitted: number;
+  private readonly backoff: BackoffPolicy;
 
   constructor(private readonly options: StreamAppOptions<In>) {
     this.definition = options.definition;
@@ -71,17 +125,29 @@ export class StreamApp<In extends TaggedValue> {
     this.metrics = options.metrics ?? new ProcessorMetrics(options.definition.name);
     this.commitIntervalMs = options.commitIntervalMs ?? DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS;
     this.maxUncommitted = options.maxUncommittedRecords ?? 20_000;
+    this.backoff = options.backoff ?? KAFKA_RECOVERY_BACKOFF;
+    this.progress = new PartitionProgress(options.stallTimeoutMs ?? DEFAULT_HEALTH_STALL_TIMEOUT_MS);
+    this.metrics.trackProgress(this.progress);
   }
 
   get groupId(): string {
     return this.definition.name;
   }
 
+  /** Connects (waiting for Kafka while it is unreachable), loads the tables and joins the group. */
   async start(): Promise<void> {
     this.state = 'starting';
     const { kafka } = this.options;
-    this.admin = kafka.admin();
-    await this.admin.connect();
+    await this.untilConnected('connect to Kafka', async () => {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+      } catch (error) {
+        await admin.disconnect().catch(() => undefined);
+        throw error;
+      }
+      this.admin = admin;
+    });
     this.changelogReader = new PartitionReader({
       kafka,
       topics: this.definition.stores.map((s) => s.changelogTopic),
@@ -90,92 +156,162 @@ export class StreamApp<In extends TaggedValue> {
     });
     for (const spec of this.definition.tables) {
       const table = new GlobalTable(kafka, spec, this.definition.name, this.logger);
-      await table.start();
+      await this.untilConnected(`load table ${spec.name}`, () => table.start());
       this.tables.set(spec.name, table);
     }
-    const consumer = kafka.consumer({
-      groupId: this.groupId,
-      readUncommitted: false,
-      // a dead instance's partitions wait this long for a new owner
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: 1_000,
-      maxWaitTimeInMs: 50,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+    await this.startConsumer();
+  }
+
+  /** Runs a Kafka step until it succeeds, logging each wait; gives up on errors no retry fixes (the service's own among them), or a stop. */
+  private untilConnected<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return retryUntilDone(step, {
+      policy: this.backoff,
+      isFatal: (error) => isFatalKafkaError(error) || !isKafkaError(error),
+      stopped: () => this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed',
+      onRetry: ({ attempt, delayMs, error }) =>
+        this.logger.warn({ what, attempt, retryInMs: delayMs, err: errorText(error) }, `cannot ${what} yet (is Kafka reachable at KAFKA_BROKERS?); retrying`),
     });
-    this.consumer = consumer;
-    const { REBALANCING, GROUP_JOIN, CRASH } = consumer.events;
+  }
+
+  /** A new consumer joins the group; the one before it (crashed) is forgotten. */
+  private async startConsumer(): Promise<void> {
+    const { kafka } = this.options;
+    await this.untilConnected('join the consumer group', async () => {
+      const generation = ++this.consumerGeneration;
+      const consumer = kafka.consumer({
+        groupId: this.groupId,
+        readUncommitted: false,
+        // a dead instance's partitions wait this long for a new owner
+        sessionTimeout: this.options.sessionTimeoutMs ?? DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS,
+        heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+        maxWaitTimeInMs: 50,
+        maxBytesPerPartition: 4 * 1024 * 1024,
+      });
+      this.listen(consumer, generation);
+      this.consumer = consumer;
+      try {
+        await consumer.connect();
+        for (const topic of this.definition.inputs) await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
+            this.lock.run(async () => {
+              if (generation !== this.consumerGeneration || !isRunning() || isStale()) return;
+              if (this.state === 'rebalancing' || this.state === 'stopping' || this.state === 'recovering') return;
+              await this.handleBatch(batch, resolveOffset, heartbeat);
+            }),
+        });
+      } catch (error) {
+        await consumer.disconnect().catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  private listen(consumer: Consumer, generation: number): void {
+    const current = () => generation === this.consumerGeneration;
+    const { REBALANCING, GROUP_JOIN, CRASH, HEARTBEAT, FETCH } = consumer.events;
+    consumer.on(HEARTBEAT, () => {
+      if (!current()) return;
+      this.lastHeartbeatAt = Date.now();
+      this.progress.contact();
+    });
+    consumer.on(FETCH, () => {
+      if (current()) this.progress.contact();
+    });
     onMarkerOnlyBatches(consumer, (topic, partition, lastOffset) => {
-      void this.lock.run(async () => this.tasks.get(partition)?.skipMarkers(topic, lastOffset));
+      if (!current()) return;
+      void this.lock.run(async () => {
+        const task = this.tasks.get(partition);
+        if (task === undefined || this.rebuilds.has(partition)) return;
+        task.skipMarkers(topic, lastOffset);
+        await this.commitIfDue(task);
+      });
     });
     // Fired synchronously just before kafkajs rejoins: drop uncommitted work
     // now, so nothing is committed for partitions that may move.
     consumer.on(REBALANCING, () => {
+      if (!current() || this.state === 'stopping') return;
       this.state = 'rebalancing';
-      void this.lock.run(async () => {
-        await this.abortAll('rebalance');
-        for (const task of this.tasks.values()) this.repositioning.add(task);
-      });
+      this.cancelRebuilds();
+      void this.lock.run(async () => this.abortAll('rebalance'));
     });
     consumer.on(GROUP_JOIN, ({ payload }) => {
+      if (!current()) return;
       const assigned = new Set<number>();
       for (const partitions of Object.values(payload.memberAssignment)) for (const p of partitions) assigned.add(p);
+      // a join without a rebalance event before it (a first join, a restart, a member id the coordinator forgot) drops uncommitted work too
+      this.cancelRebuilds();
+      this.consumerFailures = 0;
       void this.lock.run(async () => {
+        if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
+        await this.abortAll('group join');
         for (const [partition, task] of this.tasks) {
           if (assigned.has(partition)) continue;
           this.tasks.delete(partition);
-          this.repositioning.delete(task);
-          await task.close();
+          await task.close().catch((error: unknown) => this.logger.warn({ err: errorText(error), partition }, 'closing a revoked task failed'));
           this.logger.info({ partition }, 'task revoked and released');
         }
-        if (this.state === 'rebalancing' || this.state === 'starting') this.state = 'running';
+        this.assigned = assigned;
+        this.progress.assign([...assigned].flatMap((partition) => this.definition.inputs.map((topic) => ({ topic, partition }))));
+        this.state = 'running';
         this.logger.info({ partitions: [...assigned].sort((a, b) => a - b) }, 'partitions assigned');
+        for (const partition of assigned) {
+          const task = this.tasks.get(partition);
+          this.beginRebuild(partition, task ? 'rejoined: reading committed positions' : 'assigned', { task });
+        }
       });
     });
     consumer.on(CRASH, ({ payload }) => {
-      if (payload.restart) return;
-      this.state = 'failed';
-      this.failure = payload.error;
-      this.logger.error({ err: payload.error }, 'consumer crashed and will not restart');
-    });
-    await consumer.connect();
-    for (const topic of this.definition.inputs) await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
-        this.lock.run(async () => {
-          if (!isRunning() || isStale() || this.state === 'rebalancing' || this.state === 'stopping') return;
-          await this.handleBatch(batch, resolveOffset, heartbeat);
-        }),
+      if (!current()) return;
+      const { error, restart } = payload;
+      this.metrics.consumerCrashes.inc({ restart: String(restart) });
+      this.cancelRebuilds();
+      if (this.state === 'stopping' || this.state === 'stopped') return;
+      if (isFatalKafkaError(error)) {
+        void this.lock.run(async () => this.abortAll('consumer crash')).finally(() => this.fail(error));
+        return;
+      }
+      // kafkajs restarts the consumer itself after a retriable crash, from the committed offsets: a join follows
+      this.state = restart ? 'rebalancing' : 'recovering';
+      this.logger.warn({ err: errorText(error), restart }, restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good; replacing it with a new one');
+      void this.lock
+        .run(async () => this.abortAll('consumer crash'))
+        .then(async () => {
+          if (!restart) await this.replaceConsumer();
+        });
     });
   }
 
+  /** A new consumer after a pause that grows with each failure in a row (off the lock). */
+  private async replaceConsumer(): Promise<void> {
+    const delayMs = backoffDelay(this.backoff, this.consumerFailures++);
+    await sleep(delayMs);
+    if (this.state !== 'recovering') return;
+    void this.startConsumer().catch((error: unknown) => this.fail(error));
+  }
+
   private async handleBatch(batch: Batch, resolveOffset: (offset: string) => void, heartbeat: () => Promise<void>): Promise<void> {
-    const existing = this.tasks.get(batch.partition);
-    if (existing === undefined || this.repositioning.has(existing)) {
-      // The group handed out positions before this task fenced the previous owner
-      // (or before this instance's own last transaction landed), and that commit may
-      // have completed since (kafkajs has no KIP-447 require_stable). Read them again
-      // now and start there; this batch is dropped.
-      const task = existing ?? (await this.taskFor(batch.partition, heartbeat));
-      this.repositioning.delete(task);
-      await task.settled();
-      const positions = await this.committedPositions(batch.partition);
-      task.startAt(positions);
-      for (const [topic, offset] of positions) this.consumer?.seek({ topic, partition: batch.partition, offset });
+    const { partition } = batch;
+    this.progress.observedEnd(batch.topic, partition, batch.highWatermark);
+    // fetched before the partition was paused for its rebuild: read again from the positions the rebuild finds
+    if (this.rebuilds.has(partition)) return;
+    const task = this.tasks.get(partition);
+    if (task === undefined) {
+      if (this.assigned.has(partition)) this.beginRebuild(partition, 'assigned', {});
       return;
     }
-    const task = existing;
     const timer = this.metrics.batchLatency.startTimer();
     try {
       await task.processBatch(batch, resolveOffset, heartbeat);
     } catch (error) {
-      this.logger.error({ err: error, topic: batch.topic, partition: batch.partition }, 'batch failed; rolling back to the last commit');
+      this.logger.error({ err: error, topic: batch.topic, partition }, 'batch failed; rolling back to the last commit');
       await this.rewind(task);
-      // kafkajs errors (a rebalance, a broker going away) are kafkajs's to handle
-      if (error instanceof KafkaJSError) throw error;
+      // kafkajs errors (a heartbeat refused for a rebalance) are kafkajs's to handle
+      if (isKafkaError(error)) throw error;
       // anything else is transient (e.g. the registry is unreachable): retry from the last commit after a pause
-      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+      await sleep(RETRY_PAUSE_MS);
       return;
     } finally {
       timer();
@@ -185,9 +321,85 @@ export class StreamApp<In extends TaggedValue> {
     await this.commitIfDue(task);
   }
 
-  private async taskFor(partition: number, heartbeat: () => Promise<void>): Promise<StreamTask<In>> {
-    const existing = this.tasks.get(partition);
-    if (existing) return existing;
+  /**
+   * Pauses the partition and gets it a task at its committed positions, off
+   * the lock: `task` given, only its positions are read again; otherwise a
+   * new task fences the transactional id and restores its stores. Attempts
+   * back off until one succeeds or a join, rebalance or stop cancels it.
+   */
+  private beginRebuild(partition: number, reason: string, from: { readonly task?: StreamTask<In>; readonly proofAfter?: number }): void {
+    if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed' || this.rebuilds.has(partition)) return;
+    const rebuild: TaskRebuild<In> = { reason, cancelled: false, attempt: 0, proofAfter: from.proofAfter, task: from.task, retained: from.task !== undefined, lastError: undefined };
+    this.rebuilds.set(partition, rebuild);
+    this.pausePartition(partition);
+    for (const topic of this.definition.inputs) this.progress.note(topic, partition, reason);
+    void this.runRebuild(partition, rebuild).catch((error: unknown) => this.fail(error));
+  }
+
+  private async runRebuild(partition: number, rebuild: TaskRebuild<In>): Promise<void> {
+    for (;;) {
+      if (rebuild.cancelled) return this.dropBuilt(rebuild);
+      try {
+        if (rebuild.proofAfter !== undefined) await this.membershipConfirmed(rebuild, rebuild.proofAfter);
+        if (rebuild.cancelled) return this.dropBuilt(rebuild);
+        rebuild.task ??= await this.buildTask(partition);
+        const positions = await this.committedPositions(partition);
+        const installed = await this.lock.run(async () => {
+          if (rebuild.cancelled || this.rebuilds.get(partition) !== rebuild || rebuild.task === undefined) return false;
+          const { task } = rebuild;
+          // the consumer first: should it refuse (replaced meanwhile), nothing here changed and the attempt is retried
+          for (const [topic, offset] of positions) this.consumer?.seek({ topic, partition, offset });
+          this.resumePartition(partition);
+          this.rebuilds.delete(partition);
+          this.tasks.set(partition, task);
+          task.startAt(positions);
+          for (const [topic, offset] of positions) {
+            this.progress.committed(topic, partition, offset);
+            this.progress.note(topic, partition, undefined);
+          }
+          return true;
+        });
+        if (!installed) return this.dropBuilt(rebuild);
+        if (!rebuild.retained) this.metrics.taskRebuilds.inc({ reason: rebuild.proofAfter === undefined ? 'assigned' : 'failed' });
+        if (rebuild.attempt > 0 || rebuild.proofAfter !== undefined) {
+          this.logger.info({ partition, reason: rebuild.reason, attempts: rebuild.attempt + 1, positions: Object.fromEntries(positions) }, 'task ready again at its committed positions');
+        }
+        return;
+      } catch (error) {
+        if (isFatalKafkaError(error)) throw error;
+        // a task half built is not kept: the next attempt starts over
+        if (!rebuild.retained && rebuild.task !== undefined) {
+          const failed = rebuild.task;
+          rebuild.task = undefined;
+          await failed.close().catch(() => undefined);
+        }
+        const delayMs = backoffDelay(this.backoff, rebuild.attempt++);
+        rebuild.lastError = errorText(error);
+        this.logger.warn({ partition, reason: rebuild.reason, attempt: rebuild.attempt, retryInMs: delayMs, err: rebuild.lastError }, 'task not ready yet; retrying');
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  /** A rebuild cancelled with a task of its own: that task is released (a retained one stays with this.tasks). */
+  private async dropBuilt(rebuild: TaskRebuild<In>): Promise<void> {
+    if (rebuild.retained || rebuild.task === undefined) return;
+    const task = rebuild.task;
+    rebuild.task = undefined;
+    await task.close().catch(() => undefined);
+  }
+
+  /**
+   * Resolves once the group coordinator accepted a heartbeat sent after
+   * `since`: this instance is still a member of the current generation, so
+   * the partition is still its own. kafkajs heartbeats at most once per
+   * interval, so one answered an interval after `since` was sent after it.
+   */
+  private async membershipConfirmed(rebuild: TaskRebuild<In>, since: number): Promise<void> {
+    while (!rebuild.cancelled && this.lastHeartbeatAt <= since + HEARTBEAT_INTERVAL_MS) await sleep(100);
+  }
+
+  private async buildTask(partition: number): Promise<StreamTask<In>> {
     if (!this.changelogReader) throw new Error(`processor ${this.definition.name} was not started`);
     const task = new StreamTask<In>({
       kafka: this.options.kafka,
@@ -198,17 +410,29 @@ export class StreamApp<In extends TaggedValue> {
       tables: this.tables as ReadonlyMap<string, ReadonlyTable<unknown>>,
       metrics: this.metrics,
       logger: this.logger,
-      transactionTimeoutMs: this.options.transactionTimeoutMs ?? 30_000,
+      transactionTimeoutMs: this.options.transactionTimeoutMs ?? DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS,
     });
-    this.tasks.set(partition, task);
     try {
-      await task.init(heartbeat);
+      // the reader heartbeats nothing: this runs off the lock, so kafkajs keeps heartbeating by itself
+      await task.init(async () => undefined);
     } catch (error) {
-      this.tasks.delete(partition);
       await task.close().catch(() => undefined);
       throw error;
     }
     return task;
+  }
+
+  private cancelRebuilds(): void {
+    for (const rebuild of this.rebuilds.values()) rebuild.cancelled = true;
+    this.rebuilds.clear();
+  }
+
+  private pausePartition(partition: number): void {
+    this.consumer?.pause(this.definition.inputs.map((topic) => ({ topic, partitions: [partition] })));
+  }
+
+  private resumePartition(partition: number): void {
+    this.consumer?.resume(this.definition.inputs.map((topic) => ({ topic, partitions: [partition] })));
   }
 
   /** Each input's committed offset for the partition, or its log start when the group never committed. */
@@ -235,8 +459,7 @@ export class StreamApp<In extends TaggedValue> {
    * own producer, so the transactions of different tasks overlap.
    */
   private async commitIfDue(task: StreamTask<In>, force = false): Promise<void> {
-    // a task about to read its committed positions again has nothing of its own to commit
-    if (this.repositioning.has(task) || task.committing() || task.commitFailure() !== undefined || !task.hasProgress()) return;
+    if (this.rebuilds.has(task.partition) || task.committing() || task.commitFailure() !== undefined || !task.hasProgress()) return;
     if (this.state !== 'running' && !force) return;
     const due = task.uncommitted() >= this.maxUncommitted || task.sinceLastCommitMs() >= this.commitIntervalMs;
     if (!force && !due) {
@@ -258,7 +481,10 @@ export class StreamApp<In extends TaggedValue> {
         this.lock.run(async () => {
           // released meanwhile, or rolled back (a rebalance, a stop) after the transaction settled
           if (this.tasks.get(task.partition) !== task) return;
-          if (await this.settle(task)) await this.commitIfDue(task);
+          if (await this.settle(task)) {
+            for (const { topic, offset } of task.committedPositions()) this.progress.committed(topic, task.partition, offset);
+            await this.commitIfDue(task);
+          }
         }),
       )
       .catch((error: unknown) => this.logger.error({ err: error, partition: task.partition }, 'handling a transaction outcome failed'));
@@ -288,39 +514,65 @@ export class StreamApp<In extends TaggedValue> {
 
   /**
    * Waits for the task's transaction under way. Returns true when none
-   * failed; otherwise rolls the task back to its last commit and rewinds the
-   * consumer (a fenced task is released: a newer owner has the partition).
+   * failed; otherwise the task is discarded (its producer and stores can no
+   * longer be trusted) and its partition rebuilt from what Kafka committed.
    */
   private async settle(task: StreamTask<In>): Promise<boolean> {
     await task.settled();
     const failure = task.commitFailure();
     if (failure === undefined) return true;
     const fenced = isFencing(failure.error);
-    this.logger.warn({ err: failure.error, partition: task.partition, fenced }, fenced ? 'task fenced by a newer owner; releasing it' : 'commit failed; rolled back to the last commit');
-    await this.rewind(task);
-    if (fenced) {
-      this.tasks.delete(task.partition);
-      await task.close().catch(() => undefined);
-    }
+    this.logger.warn(
+      { err: errorText(failure.error), partition: task.partition, fenced },
+      fenced
+        ? 'task fenced (a newer owner, or the broker timed its transaction out); rebuilding it once a heartbeat confirms the partition is still ours'
+        : 'transaction failed, its outcome possibly unknown; rebuilding the task from what Kafka committed',
+    );
+    await this.discard(task);
+    this.beginRebuild(task.partition, fenced ? 'fenced' : 'transaction failed', { proofAfter: Date.now() });
     return false;
+  }
+
+  private async discard(task: StreamTask<In>): Promise<void> {
+    if (this.tasks.get(task.partition) === task) this.tasks.delete(task.partition);
+    const pending = this.commitTimers.get(task);
+    if (pending !== undefined) clearTimeout(pending.timer);
+    this.commitTimers.delete(task);
+    await task.close().catch((error: unknown) => this.logger.warn({ err: errorText(error), partition: task.partition }, 'closing a failed task failed'));
   }
 
   /** Rolls the task back to its last commit: the consumer must read again from the committed positions. */
   private async rewind(task: StreamTask<In>): Promise<void> {
-    await task.settled();
+    if (!(await this.settle(task))) return;
     task.rollback();
     for (const { topic, offset } of task.committedPositions()) {
       this.consumer?.seek({ topic, partition: task.partition, offset });
     }
   }
 
+  /** Drops every task's uncommitted work; a task whose last transaction failed is discarded (the next join rebuilds it). */
   private async abortAll(reason: string): Promise<void> {
     // a transaction under way lands (or fails) first: only what comes after it is dropped
     await Promise.all([...this.tasks.values()].map(async (task) => task.settled()));
-    for (const task of this.tasks.values()) {
+    for (const task of [...this.tasks.values()]) {
+      if (task.commitFailure() !== undefined) {
+        this.logger.warn({ partition: task.partition, reason, err: errorText(task.commitFailure()?.error) }, 'task with a failed transaction discarded');
+        await this.discard(task);
+        continue;
+      }
       if (task.hasProgress()) this.logger.info({ partition: task.partition, reason, records: task.uncommitted() }, 'uncommitted work dropped');
       task.rollback();
     }
+  }
+
+  /** The instance cannot go on: say why, and let the service exit. */
+  private fail(error: unknown): void {
+    if (this.state === 'failed' || this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'failed';
+    this.failure = error instanceof Error ? error : new Error(String(error));
+    this.cancelRebuilds();
+    this.logger.error({ err: this.failure }, 'processor cannot recover from this fault; exiting for a supervisor to restart it');
+    this.options.onFatal?.(this.failure);
   }
 
   /** Graceful stop: commit what is processed, leave the group, release everything. */
@@ -328,6 +580,7 @@ export class StreamApp<In extends TaggedValue> {
     if (this.state === 'stopped') return;
     const wasRunning = this.state === 'running';
     this.state = 'stopping';
+    this.cancelRebuilds();
     for (const { timer } of this.commitTimers.values()) clearTimeout(timer);
     this.commitTimers.clear();
     await this.lock.run(async () => {
@@ -353,11 +606,18 @@ export class StreamApp<In extends TaggedValue> {
   }
 
   health(): HealthReport {
+    const progress = this.progress.report();
+    const serving = this.state === 'running' || this.state === 'rebalancing';
+    const reason = !serving ? `state ${this.state}${this.failure ? `: ${this.failure.message}` : ''}` : progress.reason;
     return {
-      ready: this.state === 'running' || this.state === 'rebalancing',
+      ready: serving && progress.ready,
       detail: {
         state: this.state,
+        reason,
         failure: this.failure?.message,
+        stalled: progress.stalled,
+        sinceContactMs: progress.sinceContactMs,
+        rebuilding: [...this.rebuilds].map(([partition, r]) => ({ partition, reason: r.reason, attempts: r.attempt, lastError: r.lastError })),
         tasks: [...this.tasks.values()].map((task) => ({ partition: task.partition, uncommitted: task.uncommitted(), stores: task.storeSizes() })),
         tables: Object.fromEntries([...this.tables].map(([name, table]) => [name, table.size()])),
       },
@@ -365,7 +625,7 @@ export class StreamApp<In extends TaggedValue> {
   }
 }
 
-function isFencing(error: unknown): boolean {
-  const text = `${(error as { type?: string }).type ?? ''} ${(error as Error).message ?? ''}`;
-  return /FENCED|INVALID_PRODUCER_EPOCH|fenced/i.test(text);
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
+

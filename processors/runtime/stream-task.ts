@@ -115,8 +115,10 @@ export class StreamTask<In extends TaggedValue> {
       transactionTimeout: options.transactionTimeoutMs,
       // kafkajs waits 300 ms before its first retry; a transaction begun while the broker still writes
       // the previous one's markers is refused (CONCURRENT_TRANSACTIONS) for only a few milliseconds.
-      // Retries stay unlimited, as kafkajs has them for idempotent producers.
-      retry: { initialRetryTime: 10, retries: Number.MAX_SAFE_INTEGER },
+      // Bounded (about 10 s in all), unlike kafkajs's default for idempotent producers: a commit that
+      // cannot get through fails, and the task is rebuilt from what Kafka committed, instead of
+      // retrying forever while the partition waits. A transaction's outcome never depends on retries.
+      retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: 10 },
     });
   }
 
@@ -386,7 +388,9 @@ export class StreamTask<In extends TaggedValue> {
       await whileConcurrent(() => txn.sendOffsets({ consumerGroupId, topics: offsetTopics }));
       await txn.commit();
     } catch (error) {
-      await transaction?.abort().catch((abortError: unknown) => this.logger.warn({ err: abortError }, 'abort after a failed commit failed too'));
+      // Only to release the outputs' last stable offset sooner: the task is rebuilt, and initializing
+      // its transactional id again aborts whatever is still open. A broker that is away would keep it waiting.
+      await abortWithin(transaction, ABORT_WAIT_MS, this.logger);
       this.options.metrics.commits.inc({ result: 'aborted' });
       this.failure = { error };
       this.sending = undefined;
@@ -470,3 +474,15 @@ export class StreamTask<In extends TaggedValue> {
 
 /** How long processing runs before it lets other work (replies to transactions under way) in. */
 const SLICE_MS = 2;
+
+/** How long a failed transaction's abort may take before the task gives up on it. */
+const ABORT_WAIT_MS = 3_000;
+
+async function abortWithin(transaction: Transaction | undefined, ms: number, logger: Logger): Promise<void> {
+  if (transaction === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  const aborted = transaction.abort().catch((abortError: unknown) => logger.warn({ err: abortError }, 'abort after a failed commit failed too'));
+  await Promise.race([aborted, timedOut]);
+  clearTimeout(timer);
+}

@@ -34,14 +34,25 @@
  * - Everything that touches the batches runs under one lock (fetched
  *   batches, the linger timer, commits, retries, rebalances, stop), so a
  *   commit never races a rebalance or another commit.
+ * - Kafka faults: start-up waits (with backoff) for Kafka to be reachable;
+ *   a consumer that crashed for good is replaced by a new one, with
+ *   backoff, and everything uncommitted is delivered again to it. Only
+ *   errors no retry fixes (credentials, permissions) end the service.
+ * - /health is ready only while the sink makes progress: not while the
+ *   store fails, a partition with lag commits nothing for the stall bound,
+ *   or the consumer reaches no broker (lib/streaming/partition-progress.ts).
  */
 import type { Batch, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { isFatalKafkaError, isKafkaError } from '../../lib/clients/kafka-errors';
+import { DEFAULT_HEALTH_STALL_TIMEOUT_MS } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
+import { backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
+import { retryUntilDone } from '../../lib/retry/retry-until-done';
+import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { TaggedValue } from '../../lib/serde';
 import type { RecordCodec } from '../../processors/runtime/codec';
 import type { HealthReport } from '../../processors/runtime/http-endpoint';
 import { Lock } from '../../processors/runtime/lock';
-import { backoffDelay } from './backoff';
 import { DeadLetterSender } from './dead-letter-sender';
 import { DecodedMessage, decodeMessages } from './decode-message';
 import { PartitionOffset, PendingBatch } from './pending-batch';
@@ -73,7 +84,9 @@ export interface SinkEngineOptions<V extends TaggedValue> {
   readonly settings: SinkSettings;
   readonly fetch?: SinkFetchSettings;
   readonly metrics?: SinkMetrics;
-  /** Called when the consumer crashed for good (kafkajs will not restart it): the service exits. */
+  /** /health is not ready while a partition with lag commits nothing, or the consumer reaches no broker, for this long. */
+  readonly stallTimeoutMs?: number;
+  /** Called on a fault no retry fixes (credentials, permissions): the service exits. */
   readonly onFatal?: (error: Error) => void;
   /** Observers for benchmarks and tests. */
   readonly hooks?: SinkEngineHooks;
@@ -86,7 +99,7 @@ export interface SinkEngineHooks {
   committed?(offsets: readonly PartitionOffset[]): void;
 }
 
-type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+type EngineState = 'created' | 'starting' | 'running' | 'recovering' | 'stopping' | 'stopped' | 'failed';
 
 /** What set a flush or settle going: for logs. */
 type Trigger = 'size' | 'time' | 'written' | 'retry' | 'stop';
@@ -145,9 +158,16 @@ export class SinkEngine<V extends TaggedValue> {
   private lastFailure: { readonly stage: FailureStage; readonly message: string; readonly at: string } | undefined;
   private lastWriteAt: string | undefined;
   private crash: Error | undefined;
+  private readonly progress: PartitionProgress;
+  /** Counts consumers created: events of a replaced one are ignored. */
+  private consumerGeneration = 0;
+  /** Failed consumer starts in a row: the backoff exponent of the next replacement. */
+  private consumerFailures = 0;
 
   constructor(private readonly options: SinkEngineOptions<V>) {
     this.metrics = options.metrics ?? new SinkMetrics(options.name);
+    this.progress = new PartitionProgress(options.stallTimeoutMs ?? DEFAULT_HEALTH_STALL_TIMEOUT_MS);
+    this.metrics.trackProgress(this.progress);
     this.logger = options.logger.child({ sink: options.name });
     this.deadLetters = new DeadLetterSender(options.kafka, options.name, this.logger, this.metrics);
     this.fetch = options.fetch ?? DEFAULT_SINK_FETCH;
@@ -159,10 +179,30 @@ export class SinkEngine<V extends TaggedValue> {
 
   async start(): Promise<void> {
     this.state = 'starting';
-    const { kafka, writer, settings } = this.options;
+    const { writer, settings } = this.options;
     await writer.start({ sinkName: this.options.name, logger: this.logger.child({ writer: writer.name }), registry: this.metrics.registry });
-    await this.deadLetters.connect();
-    const consumer = kafka.consumer({
+    await this.untilConnected('connect the dead-letter producer', () => this.deadLetters.connect());
+    await this.startConsumer();
+    this.logger.info({ group: this.groupId, topics: this.options.topics, batching: settings.batching }, 'sink consuming');
+  }
+
+  /** Runs a Kafka step until it succeeds, logging each wait; gives up on errors no retry fixes (the sink's own among them), or a stop. */
+  private untilConnected<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return retryUntilDone(step, {
+      policy: KAFKA_RECOVERY_BACKOFF,
+      isFatal: (error) => isFatalKafkaError(error) || !isKafkaError(error),
+      stopped: () => this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed',
+      onRetry: ({ attempt, delayMs, error }) =>
+        this.logger.warn({ what, attempt, retryInMs: delayMs, err: errorMessage(error) }, `cannot ${what} yet (is Kafka reachable at KAFKA_BROKERS?); retrying`),
+    });
+  }
+
+  /** A new consumer joins the group; the one before it (crashed) is forgotten. */
+  private async startConsumer(): Promise<void> {
+    const { kafka, settings } = this.options;
+    await this.untilConnected('join the consumer group', async () => {
+      const generation = ++this.consumerGeneration;
+      const consumer = kafka.consumer({
       groupId: this.groupId,
       readUncommitted: false,
       sessionTimeout: settings.sessionTimeoutMs,
@@ -170,31 +210,41 @@ export class SinkEngine<V extends TaggedValue> {
       maxWaitTimeInMs: this.fetch.maxWaitTimeInMs,
       maxBytesPerPartition: this.fetch.maxBytesPerPartition,
       maxBytes: this.fetch.maxBytes,
+      });
+      this.consumer = consumer;
+      this.listen(consumer, generation);
+      try {
+        await consumer.connect();
+        for (const topic of this.options.topics) await consumer.subscribe({ topic, fromBeginning: true });
+        if (this.state === 'starting' || this.state === 'recovering') this.state = 'running';
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
+            this.keepingAlive(heartbeat, () =>
+              this.lock.run(async () => {
+                if (generation !== this.consumerGeneration || !isRunning() || isStale() || this.state !== 'running' || this.backingOff) return;
+                await this.take(batch, resolveOffset);
+              }),
+            ),
+        });
+      } catch (error) {
+        await consumer.disconnect().catch(() => undefined);
+        throw error;
+      }
     });
-    this.consumer = consumer;
-    this.listen(consumer);
-    await consumer.connect();
-    for (const topic of this.options.topics) await consumer.subscribe({ topic, fromBeginning: true });
-    this.state = 'running';
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
-        this.keepingAlive(heartbeat, () =>
-          this.lock.run(async () => {
-            if (!isRunning() || isStale() || this.state !== 'running' || this.backingOff) return;
-            await this.take(batch, resolveOffset);
-          }),
-        ),
-    });
-    this.logger.info({ group: this.groupId, topics: this.options.topics, batching: settings.batching }, 'sink consuming');
   }
 
-  private listen(consumer: Consumer): void {
-    const { REBALANCING, GROUP_JOIN, CRASH } = consumer.events;
+  private listen(consumer: Consumer, generation: number): void {
+    const current = () => generation === this.consumerGeneration;
+    const { REBALANCING, GROUP_JOIN, CRASH, HEARTBEAT, FETCH } = consumer.events;
+    consumer.on(HEARTBEAT, () => current() && this.progress.contact());
+    consumer.on(FETCH, () => current() && this.progress.contact());
     // kafkajs restarts every partition from its committed offset after a join: what is pending would come again
-    consumer.on(REBALANCING, () => void this.lock.run(async () => this.dropPending('rebalance')));
+    consumer.on(REBALANCING, () => current() && void this.lock.run(async () => this.dropPending('rebalance')));
     consumer.on(GROUP_JOIN, ({ payload }) => {
+      if (!current()) return;
+      this.consumerFailures = 0;
       void this.lock.run(async () => {
         this.dropPending('group join');
         for (const [topic, partitions] of this.assigned) {
@@ -203,6 +253,7 @@ export class SinkEngine<V extends TaggedValue> {
           }
         }
         this.assigned = new Map(Object.entries(payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)]));
+        this.progress.assign(Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
         this.logger.info({ assignment: payload.memberAssignment }, 'partitions assigned');
         this.options.hooks?.joined?.(payload.memberAssignment);
       });
@@ -210,6 +261,7 @@ export class SinkEngine<V extends TaggedValue> {
     // kafkajs moves past a fetch of markers only by itself; the engine must commit past it
     // too, or the group would stay one record behind forever.
     onMarkerOnlyBatches(consumer, (topic, partition, lastOffset) => {
+      if (!current()) return;
       void this.lock.run(async () => {
         if (this.state !== 'running' || this.backingOff || !this.isAssigned(topic, partition)) return;
         this.pending.advance(topic, partition, (BigInt(lastOffset) + 1n).toString());
@@ -217,14 +269,33 @@ export class SinkEngine<V extends TaggedValue> {
       });
     });
     consumer.on(CRASH, ({ payload }) => {
-      if (payload.restart) {
-        this.logger.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+      if (!current()) return;
+      const { error, restart } = payload;
+      this.metrics.consumerCrashes.inc({ restart: String(restart) });
+      this.crash = error;
+      if (restart) {
+        this.logger.warn({ err: errorMessage(error) }, 'consumer crashed; kafkajs restarts it');
         return;
       }
-      this.state = 'failed';
-      this.crash = payload.error;
-      this.logger.error({ err: payload.error }, 'consumer crashed and will not restart');
-      this.options.onFatal?.(payload.error);
+      if (this.state === 'stopping' || this.state === 'stopped') return;
+      if (isFatalKafkaError(error)) {
+        this.state = 'failed';
+        this.logger.error({ err: error }, 'consumer crashed on a fault no retry fixes; exiting for a supervisor to restart the sink');
+        this.options.onFatal?.(error);
+        return;
+      }
+      this.state = 'recovering';
+      const delayMs = backoffDelay(KAFKA_RECOVERY_BACKOFF, this.consumerFailures++);
+      this.logger.warn({ err: errorMessage(error), retryInMs: delayMs }, 'consumer crashed for good; replacing it with a new one');
+      void this.lock.run(async () => this.dropPending('consumer crash'));
+      setTimeout(() => {
+        if (this.state !== 'recovering') return;
+        this.startConsumer().catch((startError: unknown) => {
+          this.state = 'failed';
+          this.logger.error({ err: startError }, 'cannot replace the crashed consumer; exiting for a supervisor to restart the sink');
+          this.options.onFatal?.(startError instanceof Error ? startError : new Error(String(startError)));
+        });
+      }, delayMs);
     });
   }
 
@@ -232,6 +303,9 @@ export class SinkEngine<V extends TaggedValue> {
   private async take(batch: Batch, resolveOffset: (offset: string) => void): Promise<void> {
     const { topic, partition, messages } = batch;
     this.highWatermarks.set(`${topic}\u0000${partition}`, BigInt(batch.highWatermark));
+    this.progress.observedEnd(topic, partition, batch.highWatermark);
+    // the group's position, until the first commit of this assignment says it
+    if (messages[0] !== undefined) this.progress.position(topic, partition, messages[0].offset);
     const at = { topic, catalogTopic: this.catalogTopic(topic), partition };
     const { maxRecords } = this.options.settings.batching;
     const last = messages.length - 1;
@@ -440,6 +514,7 @@ export class SinkEngine<V extends TaggedValue> {
     }
     for (const batch of batches) for (const [topic, count] of batch.writtenByTopic()) this.metrics.recordsWritten.inc({ topic }, count);
     for (const { topic, partition, offset } of offsets) {
+      this.progress.committed(topic, partition, offset);
       const high = this.highWatermarks.get(`${topic}\u0000${partition}`);
       if (high !== undefined) this.metrics.lag.set({ topic, partition: String(partition) }, Number(high > BigInt(offset) ? high - BigInt(offset) : 0n));
     }
@@ -586,11 +661,17 @@ export class SinkEngine<V extends TaggedValue> {
 
   health(): HealthReport {
     const writer = this.options.writer.health?.();
-    const ready = this.state === 'running' && !this.backingOff && (writer?.ready ?? true);
+    const progress = this.progress.report();
+    const ready = this.state === 'running' && !this.backingOff && (writer?.ready ?? true) && progress.ready;
+    const reason =
+      this.state !== 'running' ? `state ${this.state}` : this.backingOff ? `store failing: ${this.lastFailure?.message ?? 'retrying'}` : writer?.ready === false ? 'store not ready' : progress.reason;
     return {
       ready,
       detail: {
         state: this.state,
+        reason,
+        stalled: progress.stalled,
+        sinceContactMs: progress.sinceContactMs,
         paused: this.backingOff,
         failedAttempts: this.attempt,
         lastFailure: this.lastFailure,

@@ -1,5 +1,7 @@
 /** Prometheus metrics of one sink service (label `sink` on every series). */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PartitionProgress } from '../../lib/streaming/partition-progress';
+import { sinceCommitGauge } from '../../lib/streaming/progress-metrics';
 
 export class SinkMetrics {
   readonly registry = new Registry();
@@ -14,6 +16,8 @@ export class SinkMetrics {
   readonly lag: Gauge<'topic' | 'partition'>;
   readonly paused: Gauge;
   readonly pendingRecords: Gauge;
+  readonly consumerCrashes: Counter<'restart'>;
+  private progress: PartitionProgress | undefined;
 
   constructor(sink: string) {
     this.registry.setDefaultLabels({ sink });
@@ -36,5 +40,12 @@ export class SinkMetrics {
     this.lag = new Gauge({ name: 'sink_consumer_lag', help: 'High watermark minus committed (written) offset, per input partition', labelNames: ['topic', 'partition'], registers });
     this.paused = new Gauge({ name: 'sink_paused', help: '1 while consumption is paused because the store is failing', registers });
     this.pendingRecords = new Gauge({ name: 'sink_pending_records', help: 'Records consumed and not yet written', registers });
+    this.consumerCrashes = new Counter({ name: 'sink_consumer_crashes_total', help: 'Consumer crashes, by whether kafkajs restarted the consumer itself', labelNames: ['restart'], registers });
+    sinceCommitGauge('sink_seconds_since_commit', this.registry, () => this.progress);
+  }
+
+  /** The per-partition progress behind sink_seconds_since_commit. */
+  trackProgress(progress: PartitionProgress): void {
+    this.progress = progress;
   }
 }

@@ -8,7 +8,7 @@
  * until then they are read here, with the same EnvReader.
  */
 import { Env, EnvReader } from '../../lib/config/env';
-import { BackoffPolicy, DEFAULT_BACKOFF } from './backoff';
+import { BackoffPolicy, DEFAULT_BACKOFF } from '../../lib/retry/backoff';
 
 export interface BatchingSettings {
   /** Write as soon as this many records are pending. */

@@ -1,4 +1,4 @@
-import { backoffDelay, backoffSchedule, DEFAULT_BACKOFF } from '../../../sinks/runtime/backoff';
+import { backoffDelay, backoffSchedule, DEFAULT_BACKOFF } from '../../../lib/retry/backoff';
 
 test('the default schedule doubles from 100 ms and stays at the 10 s cap', () => {
   expect(backoffSchedule(DEFAULT_BACKOFF, 10)).toEqual([100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000, 10_000]);

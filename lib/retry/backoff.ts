@@ -1,5 +1,5 @@
 /**
- * Capped exponential backoff for store writes: 100 ms, 200 ms, 400 ms … up
+ * Capped exponential backoff (store writes, Kafka reconnects, task rebuilds): 100 ms, 200 ms, 400 ms … up
  * to the cap, so a store that is down for minutes is probed every few
  * seconds, not hammered, and one that blipped is retried almost at once.
  * Jitter spreads the retries of several sink instances that failed together.
@@ -35,3 +35,6 @@ export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () 
 export function backoffSchedule(policy: BackoffPolicy, count: number): number[] {
   return Array.from({ length: count }, (_, attempt) => backoffDelay({ ...policy, jitter: 0 }, attempt));
 }
+
+/** Reconnecting to Kafka and rebuilding tasks: quick after a blip, every 10 s at most during an outage, spread by jitter. */
+export const KAFKA_RECOVERY_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 10_000, multiplier: 2, jitter: 0.5 };
