@@ -25,13 +25,22 @@ function isRoutine(namespace: string, error: string, message: string): boolean {
   return /concurrent operation on the same transaction/i.test(`${error} ${message}`);
 }
 
+/**
+ * A broker out of reach: kafkajs logs each failed connection at error level,
+ * a dozen lines per attempt, while the runtime already says (at warn) what
+ * it waits for and when it retries. Kept, as warnings.
+ */
+function isOutage(namespace: string, message: string): boolean {
+  return namespace === 'Connection' || /Failed to connect to seed broker/.test(message);
+}
+
 function pinoLogCreator(logger: Logger) {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
-      const routine = isRoutine(namespace, String(extra.error ?? ''), message);
-      kafkaLogger[routine ? 'debug' : (LEVEL_NAMES[level] ?? 'info')]({ namespace, ...extra }, message);
+      const name = isRoutine(namespace, String(extra.error ?? ''), message) ? 'debug' : level === KafkaLogLevel.ERROR && isOutage(namespace, message) ? 'warn' : (LEVEL_NAMES[level] ?? 'info');
+      kafkaLogger[name]({ namespace, ...extra }, message);
     };
 }
 

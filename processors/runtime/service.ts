@@ -2,15 +2,18 @@
  * Runs a processor as a service: configuration from the environment, the
  * registry-backed Avro codec, the streaming engine, /health and /metrics, and
  * a graceful stop on SIGTERM/SIGINT (commit what is processed, leave the group).
+ * It waits while Kafka is unreachable and exits non-zero, saying why, when it
+ * cannot go on (lib/service/exit.ts), for a supervisor to restart it.
  */
-import { MissingTopicsError, requireTopicsOnStart } from '../../lib/admin/require-topics';
+import { requireTopicsOnStart } from '../../lib/admin/require-topics';
 import { createKafka } from '../../lib/clients/kafka';
-import { AppConfig, ConfigError, describeConfig, loadConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
+import { AppConfig, describeConfig, loadConfig } from '../../lib/config';
+import { createLogger, Logger } from '../../lib/logger';
+import { EXIT_FAILURE, exitOnStartFailure, exitOnUncaught, exitService, loadOrExit } from '../../lib/service/exit';
 import { topicNames, TopicNames } from '../../lib/topics';
 import type { RecordCodec } from './codec';
 import { registryCodec } from './registry-codec';
-import { startHttpEndpoint } from './http-endpoint';
+import { HealthReport, startHttpEndpoint } from './http-endpoint';
 import type { ProcessorDefinition } from './processor';
 import { StreamApp } from './stream-app';
 import type { TaggedValue } from '../../lib/serde';
@@ -28,33 +31,34 @@ export function buildDefinition<In extends TaggedValue>(spec: ProcessorService<I
   return spec.build(topicNames(config.topicPrefix), codec, config, `${config.topicPrefix}${spec.service}`);
 }
 
-function loadConfigOrExit(): AppConfig {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
+/** /health while the service waits for Kafka before its engine starts. */
+export const WAITING_FOR_KAFKA: HealthReport = { ready: false, detail: { state: 'waiting for Kafka' } };
 
-export async function runProcessorService<In extends TaggedValue>(spec: ProcessorService<In>): Promise<void> {
-  const config = loadConfigOrExit();
-  const logger = createLogger(spec.service, config.logLevel);
+/**
+ * Start-up, in this order: the HTTP endpoint (a taken port fails at once,
+ * and /health answers 503 during the waits), the signal handlers (a stop
+ * during the waits exits at once), the topics (waiting while Kafka does not
+ * answer), then the engine (which waits for Kafka by itself too).
+ */
+export async function runProcessorService<In extends TaggedValue>(spec: ProcessorService<In>, config: AppConfig, logger: Logger): Promise<void> {
   logger.info({ config: describeConfig(config) }, 'starting');
   const kafka = createKafka(config.kafka, logger, spec.service);
   const codec = registryCodec(config, logger);
   const definition = buildDefinition(spec, config, codec);
-  await requireTopicsOnStart(
+  const app = new StreamApp({
     kafka,
-    [...definition.inputs, ...definition.outputs, ...definition.stores.map((s) => s.changelogTopic), ...definition.tables.map((t) => t.topic)],
-    spec.service,
-    config.topicPrefix,
-  );
-  const app = new StreamApp({ kafka, definition, codec, logger, commitIntervalMs: config.processorCommitIntervalMs });
-  const http = await startHttpEndpoint(config.httpPort ?? spec.defaultHttpPort, app.metrics.registry, () => app.health());
+    definition,
+    codec,
+    logger,
+    commitIntervalMs: config.processorCommitIntervalMs,
+    transactionTimeoutMs: config.processorTransactionTimeoutMs,
+    sessionTimeoutMs: config.processorSessionTimeoutMs,
+    stallTimeoutMs: config.healthStallTimeoutMs,
+    // the app logged the fault; the supervisor starts a fresh instance
+    onFatal: (error) => exitService(logger, EXIT_FAILURE, 'the processor cannot recover; exiting for its supervisor to restart it', error),
+  });
+  let waiting = true;
+  const http = await startHttpEndpoint(config.httpPort ?? spec.defaultHttpPort, app.metrics.registry, () => (waiting ? WAITING_FOR_KAFKA : app.health()));
   logger.info({ port: http.port }, 'health and metrics endpoint listening');
 
   let stopping = false;
@@ -62,27 +66,38 @@ export async function runProcessorService<In extends TaggedValue>(spec: Processo
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    app
-      .stop()
+    // before the engine started there is nothing to commit and no group to leave
+    (waiting ? Promise.resolve() : app.stop())
       .then(() => http.close())
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        logger.error({ err: error }, 'stop failed');
-        process.exit(1);
-      });
+      .then(() => exitService(logger, 0, 'stopped'))
+      .catch((error: unknown) => exitService(logger, EXIT_FAILURE, 'stop failed', error));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  await app.start();
-  logger.info({ group: app.groupId }, 'running');
+  try {
+    await requireTopicsOnStart(
+      kafka,
+      [...definition.inputs, ...definition.outputs, ...definition.stores.map((s) => s.changelogTopic), ...definition.tables.map((t) => t.topic)],
+      spec.service,
+      config.topicPrefix,
+      { logger, brokers: config.kafka.brokers, stopped: () => stopping },
+    );
+    if (stopping) return;
+    waiting = false;
+    await app.start();
+  } catch (error) {
+    // a stop ends the waits with an error; the stop exits by itself
+    if (stopping) return;
+    throw error;
+  }
+  if (!stopping) logger.info({ group: app.groupId }, 'running');
 }
 
-/** Entry point of a processor's main.ts: runs the service, or exits 1 naming what failed. */
+/** Entry point of a processor's main.ts: runs the service, or exits saying why (lib/service/exit.ts has the codes). */
 export function startProcessorService<In extends TaggedValue>(spec: ProcessorService<In>): void {
-  runProcessorService(spec).catch((error: unknown) => {
-    // a known cause is said in words; anything else with its stack, to find it
-    const detail = error instanceof MissingTopicsError ? error.message : error instanceof Error ? error.stack : String(error);
-    process.stderr.write(`${spec.service} failed to start: ${detail}\n`);
-    process.exit(1);
-  });
+  const config = loadOrExit(spec.service, () => loadConfig());
+  if (config === undefined) return;
+  const logger = createLogger(spec.service, config.logLevel);
+  exitOnUncaught(logger);
+  runProcessorService(spec, config, logger).catch((error: unknown) => exitOnStartFailure(logger, error));
 }

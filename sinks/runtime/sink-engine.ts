@@ -163,6 +163,8 @@ export class SinkEngine<V extends TaggedValue> {
   private consumerGeneration = 0;
   /** Failed consumer starts in a row: the backoff exponent of the next replacement. */
   private consumerFailures = 0;
+  /** The current consumer joined its group: until then the sink consumes nothing and is not ready. */
+  private joined = false;
 
   constructor(private readonly options: SinkEngineOptions<V>) {
     this.metrics = options.metrics ?? new SinkMetrics(options.name);
@@ -245,6 +247,7 @@ export class SinkEngine<V extends TaggedValue> {
     consumer.on(GROUP_JOIN, ({ payload }) => {
       if (!current()) return;
       this.consumerFailures = 0;
+      this.joined = true;
       void this.lock.run(async () => {
         this.dropPending('group join');
         for (const [topic, partitions] of this.assigned) {
@@ -273,6 +276,7 @@ export class SinkEngine<V extends TaggedValue> {
       const { error, restart } = payload;
       this.metrics.consumerCrashes.inc({ restart: String(restart) });
       this.crash = error;
+      this.joined = false;
       if (restart) {
         this.logger.warn({ err: errorMessage(error) }, 'consumer crashed; kafkajs restarts it');
         return;
@@ -662,9 +666,9 @@ export class SinkEngine<V extends TaggedValue> {
   health(): HealthReport {
     const writer = this.options.writer.health?.();
     const progress = this.progress.report();
-    const ready = this.state === 'running' && !this.backingOff && (writer?.ready ?? true) && progress.ready;
+    const ready = this.state === 'running' && this.joined && !this.backingOff && (writer?.ready ?? true) && progress.ready;
     const reason =
-      this.state !== 'running' ? `state ${this.state}` : this.backingOff ? `store failing: ${this.lastFailure?.message ?? 'retrying'}` : writer?.ready === false ? 'store not ready' : progress.reason;
+      this.state !== 'running' ? `state ${this.state}` : !this.joined ? 'joining the consumer group' : this.backingOff ? `store failing: ${this.lastFailure?.message ?? 'retrying'}` : writer?.ready === false ? 'store not ready' : progress.reason;
     return {
       ready,
       detail: {

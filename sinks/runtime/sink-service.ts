@@ -3,16 +3,19 @@
  * processors: configuration from the environment (lib/config plus the
  * SINK_* tuning), the registry-backed Avro codec, the sink engine, /health
  * and /metrics, and a graceful stop on SIGTERM/SIGINT (write and commit the
- * current batch, leave the group, close the store).
+ * current batch, leave the group, close the store). It waits while Kafka is
+ * unreachable and exits non-zero, saying why, when it cannot go on.
  */
 import { requireTopicsOnStart } from '../../lib/admin/require-topics';
 import { createKafka } from '../../lib/clients/kafka';
-import { AppConfig, ConfigError, describeConfig, loadConfig } from '../../lib/config';
+import { AppConfig, describeConfig, loadConfig } from '../../lib/config';
 import { createLogger, Logger } from '../../lib/logger';
+import { EXIT_FAILURE, exitOnStartFailure, exitOnUncaught, exitService, loadOrExit } from '../../lib/service/exit';
 import type { TaggedValue } from '../../lib/serde';
 import { topicNames, TopicNames } from '../../lib/topics';
 import { registryCodec } from '../../processors/runtime/registry-codec';
 import { startHttpEndpoint } from '../../processors/runtime/http-endpoint';
+import { WAITING_FOR_KAFKA } from '../../processors/runtime/service';
 import { SinkEngine } from './sink-engine';
 import { readSinkSettings, SinkSettings, SinkSettingsDefaults } from './sink-settings';
 import type { SinkWriter } from './sink-writer';
@@ -30,38 +33,19 @@ export interface SinkService<V extends TaggedValue> {
   readonly defaults?: SinkSettingsDefaults;
 }
 
-interface LoadedConfig {
-  readonly config: AppConfig;
-  readonly settings: SinkSettings;
-}
-
-function loadConfigOrExit(defaults: SinkSettingsDefaults | undefined): LoadedConfig {
-  try {
-    return { config: loadConfig(), settings: readSinkSettings(defaults) };
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-export async function runSinkService<V extends TaggedValue>(spec: SinkService<V>): Promise<void> {
-  const { config, settings } = loadConfigOrExit(spec.defaults);
-  const logger = createLogger(spec.service, config.logLevel);
+/**
+ * Start-up in the order processors/runtime/service.ts explains: the HTTP
+ * endpoint, the signal handlers, the topics (waiting while Kafka does not
+ * answer), then the engine.
+ */
+export async function runSinkService<V extends TaggedValue>(spec: SinkService<V>, config: AppConfig, settings: SinkSettings, logger: Logger): Promise<void> {
   logger.info({ config: describeConfig(config), settings }, 'starting');
   const kafka = createKafka(config.kafka, logger, spec.service);
   const codec = registryCodec(config, logger, { autoRegister: false });
   const name = `${config.topicPrefix}${spec.service}`;
   const inputs = spec.inputs(topicNames(config.topicPrefix));
-  await requireTopicsOnStart(kafka, inputs, spec.service, config.topicPrefix);
 
   let stopping = false;
-  const exit = (code: number) => {
-    // pino writes asynchronously to stdout; give it a tick before exiting
-    setImmediate(() => process.exit(code));
-  };
   const engine: SinkEngine<V> = new SinkEngine<V>({
     kafka,
     name,
@@ -71,41 +55,50 @@ export async function runSinkService<V extends TaggedValue>(spec: SinkService<V>
     writer: spec.createWriter(config, logger),
     logger,
     settings,
-    onFatal: () => {
+    stallTimeoutMs: config.healthStallTimeoutMs,
+    onFatal: (error) => {
       if (stopping) return;
       stopping = true;
       engine
         .stop()
-        .catch((error: unknown) => logger.error({ err: error }, 'stop after a crash failed'))
-        .finally(() => exit(1));
+        .catch((stopError: unknown) => logger.error({ err: stopError }, 'stop after a crash failed'))
+        .finally(() => exitService(logger, EXIT_FAILURE, 'the sink cannot recover; exiting for its supervisor to restart it', error));
     },
   });
-  const http = await startHttpEndpoint(config.httpPort ?? spec.defaultHttpPort, engine.metrics.registry, () => engine.health());
+  let waiting = true;
+  const http = await startHttpEndpoint(config.httpPort ?? spec.defaultHttpPort, engine.metrics.registry, () => (waiting ? WAITING_FOR_KAFKA : engine.health()));
   logger.info({ port: http.port }, 'health and metrics endpoint listening');
 
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    engine
-      .stop()
+    // before the engine started there is no batch to write and no group to leave
+    (waiting ? Promise.resolve() : engine.stop())
       .then(() => http.close())
-      .then(() => exit(0))
-      .catch((error: unknown) => {
-        logger.error({ err: error }, 'stop failed');
-        exit(1);
-      });
+      .then(() => exitService(logger, 0, 'stopped'))
+      .catch((error: unknown) => exitService(logger, EXIT_FAILURE, 'stop failed', error));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  await engine.start();
-  logger.info({ group: engine.groupId }, 'running');
+  try {
+    await requireTopicsOnStart(kafka, inputs, spec.service, config.topicPrefix, { logger, brokers: config.kafka.brokers, stopped: () => stopping });
+    if (stopping) return;
+    waiting = false;
+    await engine.start();
+  } catch (error) {
+    // a stop ends the waits with an error; the stop exits by itself
+    if (stopping) return;
+    throw error;
+  }
+  if (!stopping) logger.info({ group: engine.groupId }, 'running');
 }
 
-/** Entry point of a sink's main.ts: runs the service, or exits 1 naming what failed. */
+/** Entry point of a sink's main.ts: runs the service, or exits saying why (lib/service/exit.ts has the codes). */
 export function startSinkService<V extends TaggedValue>(spec: SinkService<V>): void {
-  runSinkService(spec).catch((error: unknown) => {
-    process.stderr.write(`${spec.service} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  const loaded = loadOrExit(spec.service, () => ({ config: loadConfig(), settings: readSinkSettings(spec.defaults) }));
+  if (loaded === undefined) return;
+  const logger = createLogger(spec.service, loaded.config.logLevel);
+  exitOnUncaught(logger);
+  runSinkService(spec, loaded.config, loaded.settings, logger).catch((error: unknown) => exitOnStartFailure(logger, error));
 }

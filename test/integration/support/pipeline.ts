@@ -5,6 +5,7 @@
  * consumer group to catch up; processor services as child processes.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka, producerDefaults } from '../../../lib/clients/kafka';
@@ -141,26 +142,49 @@ export async function committedCount(pipeline: TestPipeline, groupId: string, to
   }
 }
 
+export interface SpawnServiceOptions {
+  /** Append the service's stdout and stderr to this file instead of the test's output. */
+  readonly logFile?: string;
+  /** Default: a free port. */
+  readonly httpPort?: number;
+  /** How long start-up may take until /health answers (default: waitFor's). */
+  readonly startTimeoutMs?: number;
+  /** Called with the child as soon as it is spawned, before /health answers: lets a caller track it for cleanup even if start-up fails. */
+  readonly onSpawn?: (child: ChildProcess) => void;
+}
+
 /**
  * A service (e.g. processors/<name>/main.ts) as a child process on the test's
  * prefix, returned once its /health endpoint answers: by then its signal
  * handlers are installed, so a SIGTERM means a graceful stop.
  */
-export async function spawnService(main: string, pipeline: TestPipeline, env: Record<string, string> = {}): Promise<{ child: ChildProcess; httpPort: number }> {
-  const httpPort = await freePort();
-  // node with tsx's loader, not the tsx CLI: the CLI runs the program in a child of its own, which a SIGKILL of the CLI would orphan
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, main)], {
-    cwd: ROOT,
-    env: { ...process.env, TOPIC_PREFIX: pipeline.prefix, HTTP_PORT: String(httpPort), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+export async function spawnService(
+  main: string,
+  pipeline: TestPipeline,
+  env: Record<string, string> = {},
+  options: SpawnServiceOptions = {},
+): Promise<{ child: ChildProcess; httpPort: number }> {
+  const httpPort = options.httpPort ?? (await freePort());
+  const output = options.logFile === undefined ? 'inherit' : openSync(options.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    // node with tsx's loader, not the tsx CLI: the CLI runs the program in a child of its own, which a SIGKILL of the CLI would orphan
+    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, main)], {
+      cwd: ROOT,
+      env: { ...process.env, TOPIC_PREFIX: pipeline.prefix, HTTP_PORT: String(httpPort), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
+      stdio: ['ignore', output, output],
+    });
+  } finally {
+    if (typeof output === 'number') closeSync(output);
+  }
+  options.onSpawn?.(child);
   await waitFor(async () => {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${main} exited during start-up (${child.exitCode ?? child.signalCode})`);
     return fetch(`http://127.0.0.1:${httpPort}/health`).then(
       () => true,
       () => false,
     );
-  }, `${main} to serve /health`);
+  }, `${main} to serve /health`, options.startTimeoutMs);
   return { child, httpPort };
 }
 
