@@ -18,6 +18,7 @@ export class ProcessorMetrics {
   readonly restoredRecords: Counter<'store'>;
   readonly taskRebuilds: Counter<'reason'>;
   readonly consumerCrashes: Counter<'restart'>;
+  readonly consumerReplacements: Counter;
   private progress: PartitionProgress | undefined;
 
   constructor(processor: string) {
@@ -52,6 +53,11 @@ export class ProcessorMetrics {
       registers,
     });
     this.consumerCrashes = new Counter({ name: 'processor_consumer_crashes_total', help: 'Consumer crashes, by whether kafkajs restarted the consumer itself', labelNames: ['restart'], registers });
+    this.consumerReplacements = new Counter({
+      name: 'processor_consumer_replacements_total',
+      help: 'Consumers replaced by a new one: crashed for good, or fetching while no longer in the group',
+      registers,
+    });
     sinceCommitGauge('processor_seconds_since_commit', this.registry, () => this.progress);
   }
 

@@ -28,9 +28,16 @@
  * - After every group join each retained task reads its committed positions
  *   again (a transaction may have landed while kafkajs rejoined), the same
  *   way, off the lock.
- * - A consumer that crashed for good is replaced by a new one (Kafka
- *   Streams' REPLACE_THREAD), with backoff; errors no retry can fix
- *   (credentials, permissions, bugs) end the instance through onFatal.
+ * - A consumer that crashed for good, or that fetches on without being in
+ *   its group any more (lib/streaming/membership-watch.ts), is replaced by
+ *   a new one (Kafka Streams' REPLACE_THREAD), with backoff; errors no
+ *   retry can fix (credentials, permissions, bugs) end the instance
+ *   through onFatal.
+ * - Committed positions are read until two reads agree: the group
+ *   coordinator applies a transaction's offsets just after its markers, and
+ *   kafkajs's OffsetFetch predates require_stable (KIP-447). A task kept
+ *   across a join never moves behind its own last commit, and is rebuilt
+ *   if the group committed past it (another instance owned it meanwhile).
  */
 import type { Admin, Batch, Consumer, Kafka } from 'kafkajs';
 import { isFatalKafkaError, isFencing, isKafkaError } from '../../lib/clients/kafka-errors';
@@ -39,6 +46,7 @@ import type { Logger } from '../../lib/logger';
 import { BackoffPolicy, backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
 import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
 import type { TaggedValue } from '../../lib/serde';
+import { MembershipWatch } from '../../lib/streaming/membership-watch';
 import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { RecordCodec } from './codec';
 import { onMarkerOnlyBatches } from './end-tracker';
@@ -72,6 +80,10 @@ export interface StreamAppOptions<In extends TaggedValue> {
 
 const RETRY_PAUSE_MS = 1000;
 const HEARTBEAT_INTERVAL_MS = 1000;
+const WATCHDOG_INTERVAL_MS = 1000;
+/** Between two reads of the committed positions that must agree. */
+const POSITIONS_SETTLE_MS = 200;
+const POSITIONS_READS = 10;
 
 type State = 'created' | 'starting' | 'running' | 'rebalancing' | 'recovering' | 'stopping' | 'stopped' | 'failed';
 
@@ -85,8 +97,8 @@ interface TaskRebuild<In extends TaggedValue> {
   readonly proofAfter: number | undefined;
   /** The task to reposition (a healthy one after a join), or one built by an earlier attempt. */
   task: StreamTask<In> | undefined;
-  /** It is this.tasks' own task: only its positions are read again. */
-  readonly retained: boolean;
+  /** It is this.tasks' own task: only its positions are read again (unless they show it stale). */
+  retained: boolean;
   lastError: string | undefined;
 }
 
@@ -107,6 +119,10 @@ export class StreamApp<In extends TaggedValue> {
   private assigned = new Set<number>();
   private lastHeartbeatAt = 0;
   private readonly progress: PartitionProgress;
+  private readonly membership: MembershipWatch;
+  private watchdog: NodeJS.Timeout | undefined;
+  /** A replacement consumer is being started. */
+  private replacing = false;
   /** Restores every task's stores: one consumer for the instance, not one per task and store. */
   private changelogReader: PartitionReader | undefined;
   /** Reads committed positions when a task starts. */
@@ -128,6 +144,7 @@ export class StreamApp<In extends TaggedValue> {
     this.backoff = options.backoff ?? KAFKA_RECOVERY_BACKOFF;
     this.progress = new PartitionProgress(options.stallTimeoutMs ?? DEFAULT_HEALTH_STALL_TIMEOUT_MS);
     this.metrics.trackProgress(this.progress);
+    this.membership = new MembershipWatch((options.sessionTimeoutMs ?? DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS) / 2);
   }
 
   get groupId(): string {
@@ -160,6 +177,14 @@ export class StreamApp<In extends TaggedValue> {
       this.tables.set(spec.name, table);
     }
     await this.startConsumer();
+    this.watchdog = setInterval(() => this.watchMembership(), WATCHDOG_INTERVAL_MS);
+    this.watchdog.unref();
+  }
+
+  private watchMembership(): void {
+    if (this.state !== 'running' && this.state !== 'rebalancing') return;
+    const silentMs = this.membership.silentWhileFetching();
+    if (silentMs !== undefined) this.replaceConsumer(`fetching without a heartbeat accepted for ${Math.round(silentMs / 1000)} s: the consumer is no longer in its group`);
   }
 
   /** Runs a Kafka step until it succeeds, logging each wait; gives up on errors no retry fixes (the service's own among them), or a stop. */
@@ -189,6 +214,7 @@ export class StreamApp<In extends TaggedValue> {
       });
       this.listen(consumer, generation);
       this.consumer = consumer;
+      this.membership.joined();
       try {
         await consumer.connect();
         for (const topic of this.definition.inputs) await consumer.subscribe({ topic, fromBeginning: true });
@@ -215,10 +241,13 @@ export class StreamApp<In extends TaggedValue> {
     consumer.on(HEARTBEAT, () => {
       if (!current()) return;
       this.lastHeartbeatAt = Date.now();
+      this.membership.heartbeat();
       this.progress.contact();
     });
     consumer.on(FETCH, () => {
-      if (current()) this.progress.contact();
+      if (!current()) return;
+      this.membership.fetched();
+      this.progress.contact();
     });
     onMarkerOnlyBatches(consumer, (topic, partition, lastOffset) => {
       if (!current()) return;
@@ -244,6 +273,7 @@ export class StreamApp<In extends TaggedValue> {
       // a join without a rebalance event before it (a first join, a restart, a member id the coordinator forgot) drops uncommitted work too
       this.cancelRebuilds();
       this.consumerFailures = 0;
+      this.membership.joined();
       void this.lock.run(async () => {
         if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
         await this.abortAll('group join');
@@ -273,23 +303,40 @@ export class StreamApp<In extends TaggedValue> {
         void this.lock.run(async () => this.abortAll('consumer crash')).finally(() => this.fail(error));
         return;
       }
+      if (!restart) return this.replaceConsumer(`consumer crashed for good: ${errorText(error)}`);
       // kafkajs restarts the consumer itself after a retriable crash, from the committed offsets: a join follows
-      this.state = restart ? 'rebalancing' : 'recovering';
-      this.logger.warn({ err: errorText(error), restart }, restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good; replacing it with a new one');
-      void this.lock
-        .run(async () => this.abortAll('consumer crash'))
-        .then(async () => {
-          if (!restart) await this.replaceConsumer();
-        });
+      this.state = 'rebalancing';
+      this.logger.warn({ err: errorText(error) }, 'consumer crashed; kafkajs restarts it');
+      void this.lock.run(async () => this.abortAll('consumer crash'));
     });
   }
 
-  /** A new consumer after a pause that grows with each failure in a row (off the lock). */
-  private async replaceConsumer(): Promise<void> {
+  /**
+   * Drops the consumer (its events are ignored from now on) and every
+   * task's uncommitted work, then starts a new consumer after a pause that
+   * grows with each replacement in a row; the join that follows rebuilds
+   * the tasks.
+   */
+  private replaceConsumer(reason: string): void {
+    if (this.replacing || this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
+    this.replacing = true;
+    this.state = 'recovering';
+    this.consumerGeneration += 1;
+    this.cancelRebuilds();
+    const old = this.consumer;
     const delayMs = backoffDelay(this.backoff, this.consumerFailures++);
-    await sleep(delayMs);
-    if (this.state !== 'recovering') return;
-    void this.startConsumer().catch((error: unknown) => this.fail(error));
+    this.metrics.consumerReplacements.inc();
+    this.logger.warn({ reason, retryInMs: delayMs }, 'replacing the consumer with a new one');
+    void this.lock
+      .run(async () => this.abortAll('consumer replaced'))
+      .then(async () => {
+        await old?.disconnect().catch((error: unknown) => this.logger.debug({ err: errorText(error) }, 'the replaced consumer did not disconnect cleanly'));
+        await sleep(delayMs);
+        if (this.state === 'recovering') await this.startConsumer();
+      })
+      .catch((error: unknown) => this.fail(error))
+      // the new consumer may crash before its first join: that replaces it again
+      .finally(() => (this.replacing = false));
   }
 
   private async handleBatch(batch: Batch, resolveOffset: (offset: string) => void, heartbeat: () => Promise<void>): Promise<void> {
@@ -343,7 +390,13 @@ export class StreamApp<In extends TaggedValue> {
         if (rebuild.proofAfter !== undefined) await this.membershipConfirmed(rebuild, rebuild.proofAfter);
         if (rebuild.cancelled) return this.dropBuilt(rebuild);
         rebuild.task ??= await this.buildTask(partition);
-        const positions = await this.committedPositions(partition);
+        const positions = await this.stableCommittedPositions(partition);
+        if (rebuild.retained && !this.keepsPositions(rebuild.task, positions)) {
+          this.logger.warn({ partition, committed: Object.fromEntries(positions) }, 'the group committed past this task while it was not ours: rebuilding it from its changelogs');
+          rebuild.retained = false;
+          rebuild.task = undefined;
+          continue;
+        }
         const installed = await this.lock.run(async () => {
           if (rebuild.cancelled || this.rebuilds.get(partition) !== rebuild || rebuild.task === undefined) return false;
           const { task } = rebuild;
@@ -433,6 +486,34 @@ export class StreamApp<In extends TaggedValue> {
 
   private resumePartition(partition: number): void {
     this.consumer?.resume(this.definition.inputs.map((topic) => ({ topic, partitions: [partition] })));
+  }
+
+  /**
+   * A task kept across a join goes on from its own last commit where Kafka
+   * does not show it yet (a transaction whose offsets the coordinator is
+   * still applying), and may not go on at all where the group committed
+   * past it: someone else processed those records, and its stores miss them.
+   */
+  private keepsPositions(task: StreamTask<In>, positions: Map<string, string>): boolean {
+    for (const { topic, offset } of task.committedPositions()) {
+      const kafka = positions.get(topic);
+      if (kafka === undefined || BigInt(kafka) < BigInt(offset)) positions.set(topic, offset);
+      else if (BigInt(kafka) > BigInt(offset)) return false;
+    }
+    return true;
+  }
+
+  /** The committed positions, read until two reads in a row agree (see the header). */
+  private async stableCommittedPositions(partition: number): Promise<Map<string, string>> {
+    let positions = await this.committedPositions(partition);
+    for (let read = 1; read < POSITIONS_READS; read++) {
+      await sleep(POSITIONS_SETTLE_MS);
+      const again = await this.committedPositions(partition);
+      if ([...again].every(([topic, offset]) => positions.get(topic) === offset)) return again;
+      this.logger.info({ partition, before: Object.fromEntries(positions), now: Object.fromEntries(again) }, 'committed positions moved while read; reading again');
+      positions = again;
+    }
+    return positions;
   }
 
   /** Each input's committed offset for the partition, or its log start when the group never committed. */
@@ -571,6 +652,7 @@ export class StreamApp<In extends TaggedValue> {
     this.state = 'failed';
     this.failure = error instanceof Error ? error : new Error(String(error));
     this.cancelRebuilds();
+    clearInterval(this.watchdog);
     this.logger.error({ err: this.failure }, 'processor cannot recover from this fault; exiting for a supervisor to restart it');
     this.options.onFatal?.(this.failure);
   }
@@ -581,6 +663,7 @@ export class StreamApp<In extends TaggedValue> {
     const wasRunning = this.state === 'running';
     this.state = 'stopping';
     this.cancelRebuilds();
+    clearInterval(this.watchdog);
     for (const { timer } of this.commitTimers.values()) clearTimeout(timer);
     this.commitTimers.clear();
     await this.lock.run(async () => {

@@ -47,7 +47,8 @@ import { isFatalKafkaError, isKafkaError } from '../../lib/clients/kafka-errors'
 import { DEFAULT_HEALTH_STALL_TIMEOUT_MS } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import { backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
-import { retryUntilDone } from '../../lib/retry/retry-until-done';
+import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
+import { MembershipWatch } from '../../lib/streaming/membership-watch';
 import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { TaggedValue } from '../../lib/serde';
 import type { RecordCodec } from '../../processors/runtime/codec';
@@ -131,8 +132,9 @@ function isRebalancing(error: unknown): boolean {
   return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID';
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** kafkajs heartbeats at most this often: a third of the session, at most every 3 s. */
+function heartbeatIntervalOf(sessionTimeoutMs: number): number {
+  return Math.min(3_000, Math.floor(sessionTimeoutMs / 3));
 }
 
 export class SinkEngine<V extends TaggedValue> {
@@ -165,11 +167,17 @@ export class SinkEngine<V extends TaggedValue> {
   private consumerFailures = 0;
   /** The current consumer joined its group: until then the sink consumes nothing and is not ready. */
   private joined = false;
+  /** A replacement consumer is being started. */
+  private replacing = false;
+  private readonly membership: MembershipWatch;
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SinkEngineOptions<V>) {
     this.metrics = options.metrics ?? new SinkMetrics(options.name);
     this.progress = new PartitionProgress(options.stallTimeoutMs ?? DEFAULT_HEALTH_STALL_TIMEOUT_MS);
     this.metrics.trackProgress(this.progress);
+    const { sessionTimeoutMs } = options.settings;
+    this.membership = new MembershipWatch(Math.max(sessionTimeoutMs / 2, 3 * heartbeatIntervalOf(sessionTimeoutMs)));
     this.logger = options.logger.child({ sink: options.name });
     this.deadLetters = new DeadLetterSender(options.kafka, options.name, this.logger, this.metrics);
     this.fetch = options.fetch ?? DEFAULT_SINK_FETCH;
@@ -185,6 +193,8 @@ export class SinkEngine<V extends TaggedValue> {
     await writer.start({ sinkName: this.options.name, logger: this.logger.child({ writer: writer.name }), registry: this.metrics.registry });
     await this.untilConnected('connect the dead-letter producer', () => this.deadLetters.connect());
     await this.startConsumer();
+    this.watchdog = setInterval(() => this.watchMembership(), 1_000);
+    this.watchdog.unref();
     this.logger.info({ group: this.groupId, topics: this.options.topics, batching: settings.batching }, 'sink consuming');
   }
 
@@ -208,12 +218,13 @@ export class SinkEngine<V extends TaggedValue> {
       groupId: this.groupId,
       readUncommitted: false,
       sessionTimeout: settings.sessionTimeoutMs,
-      heartbeatInterval: Math.min(3_000, Math.floor(settings.sessionTimeoutMs / 3)),
+      heartbeatInterval: heartbeatIntervalOf(settings.sessionTimeoutMs),
       maxWaitTimeInMs: this.fetch.maxWaitTimeInMs,
       maxBytesPerPartition: this.fetch.maxBytesPerPartition,
       maxBytes: this.fetch.maxBytes,
       });
       this.consumer = consumer;
+      this.membership.joined();
       this.listen(consumer, generation);
       try {
         await consumer.connect();
@@ -240,14 +251,23 @@ export class SinkEngine<V extends TaggedValue> {
   private listen(consumer: Consumer, generation: number): void {
     const current = () => generation === this.consumerGeneration;
     const { REBALANCING, GROUP_JOIN, CRASH, HEARTBEAT, FETCH } = consumer.events;
-    consumer.on(HEARTBEAT, () => current() && this.progress.contact());
-    consumer.on(FETCH, () => current() && this.progress.contact());
+    consumer.on(HEARTBEAT, () => {
+      if (!current()) return;
+      this.membership.heartbeat();
+      this.progress.contact();
+    });
+    consumer.on(FETCH, () => {
+      if (!current()) return;
+      this.membership.fetched();
+      this.progress.contact();
+    });
     // kafkajs restarts every partition from its committed offset after a join: what is pending would come again
     consumer.on(REBALANCING, () => current() && void this.lock.run(async () => this.dropPending('rebalance')));
     consumer.on(GROUP_JOIN, ({ payload }) => {
       if (!current()) return;
       this.consumerFailures = 0;
       this.joined = true;
+      this.membership.joined();
       void this.lock.run(async () => {
         this.dropPending('group join');
         for (const [topic, partitions] of this.assigned) {
@@ -282,25 +302,50 @@ export class SinkEngine<V extends TaggedValue> {
         return;
       }
       if (this.state === 'stopping' || this.state === 'stopped') return;
-      if (isFatalKafkaError(error)) {
-        this.state = 'failed';
-        this.logger.error({ err: error }, 'consumer crashed on a fault no retry fixes; exiting for a supervisor to restart the sink');
-        this.options.onFatal?.(error);
-        return;
-      }
-      this.state = 'recovering';
-      const delayMs = backoffDelay(KAFKA_RECOVERY_BACKOFF, this.consumerFailures++);
-      this.logger.warn({ err: errorMessage(error), retryInMs: delayMs }, 'consumer crashed for good; replacing it with a new one');
-      void this.lock.run(async () => this.dropPending('consumer crash'));
-      setTimeout(() => {
-        if (this.state !== 'recovering') return;
-        this.startConsumer().catch((startError: unknown) => {
-          this.state = 'failed';
-          this.logger.error({ err: startError }, 'cannot replace the crashed consumer; exiting for a supervisor to restart the sink');
-          this.options.onFatal?.(startError instanceof Error ? startError : new Error(String(startError)));
-        });
-      }, delayMs);
+      if (isFatalKafkaError(error)) return this.failFatally(error, 'consumer crashed on a fault no retry fixes; exiting for a supervisor to restart the sink');
+      this.replaceConsumer(`consumer crashed for good: ${errorMessage(error)}`);
     });
+  }
+
+  /** See lib/streaming/membership-watch.ts: a kafkajs consumer can fetch on for ever after it left its group. */
+  private watchMembership(): void {
+    if (this.state !== 'running') return;
+    const silentMs = this.membership.silentWhileFetching();
+    if (silentMs !== undefined) this.replaceConsumer(`fetching without a heartbeat accepted for ${Math.round(silentMs / 1000)} s: the consumer is no longer in its group`);
+  }
+
+  /**
+   * Drops the consumer (its events are ignored from now on) and everything
+   * uncommitted, then starts a new consumer after a pause that grows with
+   * each replacement in a row; the records come again after its join.
+   */
+  private replaceConsumer(reason: string): void {
+    if (this.replacing || this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
+    this.replacing = true;
+    this.state = 'recovering';
+    this.joined = false;
+    this.consumerGeneration += 1;
+    const old = this.consumer;
+    const delayMs = backoffDelay(KAFKA_RECOVERY_BACKOFF, this.consumerFailures++);
+    this.metrics.consumerReplacements.inc();
+    this.logger.warn({ reason, retryInMs: delayMs }, 'replacing the consumer with a new one');
+    void this.lock
+      .run(async () => this.dropPending('consumer replaced'))
+      .then(async () => {
+        await old?.disconnect().catch((error: unknown) => this.logger.debug({ err: errorMessage(error) }, 'the replaced consumer did not disconnect cleanly'));
+        await sleep(delayMs);
+        if (this.state === 'recovering') await this.startConsumer();
+      })
+      .catch((error: unknown) => this.failFatally(error, 'cannot replace the consumer; exiting for a supervisor to restart the sink'))
+      // the new consumer may crash before its first join: that replaces it again
+      .finally(() => (this.replacing = false));
+  }
+
+  private failFatally(error: unknown, why: string): void {
+    this.state = 'failed';
+    clearInterval(this.watchdog);
+    this.logger.error({ err: error }, why);
+    this.options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
   }
 
   /** Takes a fetched batch into the pending batch, writing whenever it is full. */
@@ -640,6 +685,7 @@ export class SinkEngine<V extends TaggedValue> {
     this.state = 'stopping';
     this.clearLinger();
     clearTimeout(this.retryTimer);
+    clearInterval(this.watchdog);
     await this.lock.run(async () => {
       if (!wasRunning) return;
       const deadline = Date.now() + this.options.settings.stopTimeoutMs;

@@ -17,6 +17,7 @@ export class SinkMetrics {
   readonly paused: Gauge;
   readonly pendingRecords: Gauge;
   readonly consumerCrashes: Counter<'restart'>;
+  readonly consumerReplacements: Counter;
   private progress: PartitionProgress | undefined;
 
   constructor(sink: string) {
@@ -41,6 +42,11 @@ export class SinkMetrics {
     this.paused = new Gauge({ name: 'sink_paused', help: '1 while consumption is paused because the store is failing', registers });
     this.pendingRecords = new Gauge({ name: 'sink_pending_records', help: 'Records consumed and not yet written', registers });
     this.consumerCrashes = new Counter({ name: 'sink_consumer_crashes_total', help: 'Consumer crashes, by whether kafkajs restarted the consumer itself', labelNames: ['restart'], registers });
+    this.consumerReplacements = new Counter({
+      name: 'sink_consumer_replacements_total',
+      help: 'Consumers replaced by a new one: crashed for good, or fetching while no longer in the group',
+      registers,
+    });
     sinceCommitGauge('sink_seconds_since_commit', this.registry, () => this.progress);
   }
 
