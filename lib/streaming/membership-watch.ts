@@ -8,15 +8,19 @@
  * consumer without one skips its heartbeats, so it never learns it must
  * rejoin: it fetches on, commits are refused, and no group join comes,
  * for as long as the process lives. A healthy member heartbeats every
- * interval while it fetches, so fetches answered while no heartbeat was
- * accepted for this long mean the consumer is no longer in the group: the
- * owner replaces it with a new one.
+ * interval while it fetches, so fetches answered for this long without a
+ * heartbeat accepted in between mean the consumer is no longer in the
+ * group: the owner replaces it with a new one. (Counted from the first
+ * fetch after the last heartbeat: the first fetches after a broker hang
+ * come long after the last heartbeat, and a member heartbeats right after.)
  *
  * Pure bookkeeping; the clock is injectable for tests.
  */
 
 export class MembershipWatch {
   private lastHeartbeat: number;
+  /** The first and the last fetch answered since the last heartbeat. */
+  private firstFetch: number | undefined;
   private lastFetch: number | undefined;
 
   /** `silenceMs`: how long fetches may go on without an accepted heartbeat. */
@@ -29,22 +33,24 @@ export class MembershipWatch {
 
   /** The consumer joined (or was replaced): its clock starts again. */
   joined(): void {
-    this.lastHeartbeat = this.now();
-    this.lastFetch = undefined;
+    this.heartbeat();
   }
 
   heartbeat(): void {
     this.lastHeartbeat = this.now();
+    this.firstFetch = undefined;
+    this.lastFetch = undefined;
   }
 
   fetched(): void {
-    this.lastFetch = this.now();
+    const now = this.now();
+    this.firstFetch ??= now;
+    this.lastFetch = now;
   }
 
-  /** A fetch answered longer than the bound after the last accepted heartbeat: how long, else undefined. */
+  /** Fetches answered for longer than the bound with no heartbeat accepted: since the last heartbeat, else undefined. */
   silentWhileFetching(): number | undefined {
-    if (this.lastFetch === undefined) return undefined;
-    const silent = this.lastFetch - this.lastHeartbeat;
-    return silent > this.silenceMs ? silent : undefined;
+    if (this.firstFetch === undefined || this.lastFetch === undefined) return undefined;
+    return this.lastFetch - this.firstFetch > this.silenceMs ? this.lastFetch - this.lastHeartbeat : undefined;
   }
 }

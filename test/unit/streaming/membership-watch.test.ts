@@ -44,3 +44,17 @@ test('a join starts the clock again', () => {
   watch.fetched();
   expect(watch.silentWhileFetching()).toBeUndefined();
 });
+
+test('the first fetches after a broker hang are not a silence: the member heartbeats right after them', () => {
+  const { watch, advance } = watched();
+  watch.heartbeat();
+  advance(20_000); // the broker hung
+  watch.fetched();
+  expect(watch.silentWhileFetching()).toBeUndefined();
+  advance(500);
+  watch.fetched();
+  watch.heartbeat();
+  advance(100);
+  watch.fetched();
+  expect(watch.silentWhileFetching()).toBeUndefined();
+});
