@@ -1,4 +1,4 @@
-/** Unit tests need no services; integration tests talk to the ones scripts/infra starts. */
+/** Unit tests need no services; integration tests talk to the ones scripts/infra starts; fault tests run their own broker beside them. */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
 module.exports = {
@@ -15,6 +15,14 @@ module.exports = {
       transform,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/integration/support/setup.ts'],
+    },
+    {
+      // a private broker per file, restarted, killed and frozen under load
+      displayName: 'faults',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/faults/support/setup.ts'],
     },
   ],
 };

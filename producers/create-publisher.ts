@@ -28,6 +28,17 @@ export interface CreatePublisherOptions {
 }
 
 /**
+ * How long a send is retried before the publisher gives up (and, to keep
+ * aggregates in order, refuses further events): about two minutes, so a
+ * broker restart or a hang does not end a long-running producer such as the
+ * load generator. kafkajs's default (5 retries, ~10 s) is shorter than a
+ * broker's controlled shutdown and start. Safe to repeat: the producer is
+ * idempotent with one request in flight, so a retried batch keeps its
+ * sequence numbers and the broker stores it once.
+ */
+export const SEND_RETRY = { retries: 30, initialRetryTime: 300, maxRetryTime: 5_000 } as const;
+
+/**
  * M types what `publish` accepts: the generated TopicMessages by default;
  * `Record<string, TaggedValue>` for input only known at run time (the CLI),
  * which the encoder validates anyway.
@@ -43,7 +54,7 @@ export async function createPublisher<M extends MessageMap<M> = TopicMessages>(
   const encoder = new AvroEncoder<M>({ registry, records, logger, autoRegister: options.autoRegister });
   const kafka = createKafka(config.kafka, logger, options.clientId ?? `${config.kafka.clientId}-producer`);
   const publisher = new Publisher<M>({
-    producer: kafka.producer(producerDefaults()),
+    producer: kafka.producer({ ...producerDefaults(), retry: SEND_RETRY }),
     encoder,
     records,
     topicPrefix,

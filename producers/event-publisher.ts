@@ -28,6 +28,7 @@ import { aggregateIdOf, eventHeaders, headersSize } from './event-headers';
 import type { OutgoingEvent } from './outgoing-event';
 import { PublishValidationError, RejectedEvent } from './publish-error';
 import { BatchSettings, OutgoingMessage, SendBatcher, SentBatch } from './send-batcher';
+import { resendWhileUnreachable } from './unreachable-broker';
 
 export interface PublisherOptions<M extends MessageMap<M>> {
   /** A kafkajs producer created with producerDefaults() (idempotent, Java-compatible partitioner). */
@@ -132,7 +133,7 @@ export class Publisher<M extends MessageMap<M> = TopicMessages> {
     this.logger = options.logger?.child({ component: 'publisher' });
     this.batcher = new SendBatcher(
       (topicMessages) =>
-        this.producer.sendBatch({ topicMessages, acks: -1 }).catch((err: unknown) => {
+        resendWhileUnreachable(() => this.producer.sendBatch({ topicMessages, acks: -1 })).catch((err: unknown) => {
           throw explainSendError(err, topicMessages.map((t) => t.topic), this.prefix);
         }),
       options.batch,

@@ -161,7 +161,7 @@ export class PrivateKafka {
   }
 
   resume(): void {
-    if (!this.running()) throw new Error('the private broker is not running');
+    if (!this.running()) throw new Error(`the private broker is not running (it exited while paused: ${this.child?.exitCode ?? this.child?.signalCode}; a paused JVM dies only of SIGKILL, e.g. the OOM killer or another process)`);
     process.kill(this.child!.pid!, 'SIGCONT');
   }
 
