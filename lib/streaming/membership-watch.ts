@@ -48,6 +48,11 @@ export class MembershipWatch {
     this.lastFetch = now;
   }
 
+  /** Since the last heartbeat accepted (or join): a consumer silent much longer than a session is stuck, whatever it does. */
+  silentMs(): number {
+    return this.now() - this.lastHeartbeat;
+  }
+
   /** Fetches answered for longer than the bound with no heartbeat accepted: since the last heartbeat, else undefined. */
   silentWhileFetching(): number | undefined {
     if (this.firstFetch === undefined || this.lastFetch === undefined) return undefined;

@@ -47,6 +47,7 @@ import { BackoffPolicy, backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/r
 import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
 import type { TaggedValue } from '../../lib/serde';
 import { MembershipWatch } from '../../lib/streaming/membership-watch';
+import { RetiredConsumers } from '../../lib/streaming/retired-consumers';
 import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { RecordCodec } from './codec';
 import { onMarkerOnlyBatches } from './end-tracker';
@@ -123,6 +124,7 @@ export class StreamApp<In extends TaggedValue> {
   private watchdog: NodeJS.Timeout | undefined;
   /** A replacement consumer is being started. */
   private replacing = false;
+  private readonly retired: RetiredConsumers;
   /** Restores every task's stores: one consumer for the instance, not one per task and store. */
   private changelogReader: PartitionReader | undefined;
   /** Reads committed positions when a task starts. */
@@ -134,17 +136,20 @@ export class StreamApp<In extends TaggedValue> {
   private readonly commitIntervalMs: number;
   private readonly maxUncommitted: number;
   private readonly backoff: BackoffPolicy;
+  private readonly sessionTimeoutMs: number;
 
   constructor(private readonly options: StreamAppOptions<In>) {
     this.definition = options.definition;
     this.logger = options.logger.child({ processor: options.definition.name });
+    this.retired = new RetiredConsumers(this.logger);
     this.metrics = options.metrics ?? new ProcessorMetrics(options.definition.name);
     this.commitIntervalMs = options.commitIntervalMs ?? DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS;
     this.maxUncommitted = options.maxUncommittedRecords ?? 20_000;
     this.backoff = options.backoff ?? KAFKA_RECOVERY_BACKOFF;
     this.progress = new PartitionProgress(options.stallTimeoutMs ?? DEFAULT_HEALTH_STALL_TIMEOUT_MS);
     this.metrics.trackProgress(this.progress);
-    this.membership = new MembershipWatch((options.sessionTimeoutMs ?? DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS) / 2);
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS;
+    this.membership = new MembershipWatch(this.sessionTimeoutMs / 2);
   }
 
   get groupId(): string {
@@ -183,8 +188,12 @@ export class StreamApp<In extends TaggedValue> {
 
   private watchMembership(): void {
     if (this.state !== 'running' && this.state !== 'rebalancing') return;
+    const heldMs = this.lock.heldForMs();
+    if (heldMs !== undefined && heldMs > this.sessionTimeoutMs) this.logger.warn({ heldMs }, 'the engine lock is held for longer than a session (a request waiting on a broker or a store that does not answer?)');
     const silentMs = this.membership.silentWhileFetching();
-    if (silentMs !== undefined) this.replaceConsumer(`fetching without a heartbeat accepted for ${Math.round(silentMs / 1000)} s: the consumer is no longer in its group`);
+    if (silentMs !== undefined) return this.replaceConsumer(`fetching without a heartbeat accepted for ${Math.round(silentMs / 1000)} s: the consumer is no longer in its group`);
+    const stuckMs = this.membership.silentMs();
+    if (stuckMs > 2 * this.sessionTimeoutMs) this.replaceConsumer(`no heartbeat accepted and no group join for ${Math.round(stuckMs / 1000)} s: the consumer is stuck`);
   }
 
   /** Runs a Kafka step until it succeeds, logging each wait; gives up on errors no retry fixes (the service's own among them), or a stop. */
@@ -207,7 +216,9 @@ export class StreamApp<In extends TaggedValue> {
         groupId: this.groupId,
         readUncommitted: false,
         // a dead instance's partitions wait this long for a new owner
-        sessionTimeout: this.options.sessionTimeoutMs ?? DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS,
+        sessionTimeout: this.sessionTimeoutMs,
+        // the coordinator waits this long for every member to rejoin; kafkajs's 60 s would hold up recovery
+        rebalanceTimeout: 2 * this.sessionTimeoutMs,
         heartbeatInterval: HEARTBEAT_INTERVAL_MS,
         maxWaitTimeInMs: 50,
         maxBytesPerPartition: 4 * 1024 * 1024,
@@ -223,7 +234,8 @@ export class StreamApp<In extends TaggedValue> {
           eachBatchAutoResolve: false,
           eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
             this.lock.run(async () => {
-              if (generation !== this.consumerGeneration || !isRunning() || isStale()) return;
+              if (generation !== this.consumerGeneration) return void this.retired.retire(consumer);
+              if (!isRunning() || isStale()) return;
               if (this.state === 'rebalancing' || this.state === 'stopping' || this.state === 'recovering') return;
               await this.handleBatch(batch, resolveOffset, heartbeat);
             }),
@@ -236,7 +248,12 @@ export class StreamApp<In extends TaggedValue> {
   }
 
   private listen(consumer: Consumer, generation: number): void {
-    const current = () => generation === this.consumerGeneration;
+    // a replaced consumer that shows any sign of life is disconnected again (see retired-consumers.ts)
+    const current = () => {
+      if (generation === this.consumerGeneration) return true;
+      void this.retired.retire(consumer);
+      return false;
+    };
     const { REBALANCING, GROUP_JOIN, CRASH, HEARTBEAT, FETCH } = consumer.events;
     consumer.on(HEARTBEAT, () => {
       if (!current()) return;
@@ -330,7 +347,7 @@ export class StreamApp<In extends TaggedValue> {
     void this.lock
       .run(async () => this.abortAll('consumer replaced'))
       .then(async () => {
-        await old?.disconnect().catch((error: unknown) => this.logger.debug({ err: errorText(error) }, 'the replaced consumer did not disconnect cleanly'));
+        if (old !== undefined) await this.retired.retire(old);
         await sleep(delayMs);
         if (this.state === 'recovering') await this.startConsumer();
       })
@@ -700,6 +717,7 @@ export class StreamApp<In extends TaggedValue> {
         failure: this.failure?.message,
         stalled: progress.stalled,
         sinceContactMs: progress.sinceContactMs,
+        lockHeldMs: this.lock.heldForMs(),
         rebuilding: [...this.rebuilds].map(([partition, r]) => ({ partition, reason: r.reason, attempts: r.attempt, lastError: r.lastError })),
         tasks: [...this.tasks.values()].map((task) => ({ partition: task.partition, uncommitted: task.uncommitted(), stores: task.storeSizes() })),
         tables: Object.fromEntries([...this.tables].map(([name, table]) => [name, table.size()])),

@@ -49,6 +49,7 @@ import type { Logger } from '../../lib/logger';
 import { backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
 import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
 import { MembershipWatch } from '../../lib/streaming/membership-watch';
+import { RetiredConsumers } from '../../lib/streaming/retired-consumers';
 import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { TaggedValue } from '../../lib/serde';
 import type { RecordCodec } from '../../processors/runtime/codec';
@@ -169,6 +170,7 @@ export class SinkEngine<V extends TaggedValue> {
   private joined = false;
   /** A replacement consumer is being started. */
   private replacing = false;
+  private readonly retired: RetiredConsumers;
   private readonly membership: MembershipWatch;
   private watchdog: NodeJS.Timeout | undefined;
 
@@ -179,6 +181,7 @@ export class SinkEngine<V extends TaggedValue> {
     const { sessionTimeoutMs } = options.settings;
     this.membership = new MembershipWatch(Math.max(sessionTimeoutMs / 2, 3 * heartbeatIntervalOf(sessionTimeoutMs)));
     this.logger = options.logger.child({ sink: options.name });
+    this.retired = new RetiredConsumers(this.logger);
     this.deadLetters = new DeadLetterSender(options.kafka, options.name, this.logger, this.metrics);
     this.fetch = options.fetch ?? DEFAULT_SINK_FETCH;
   }
@@ -219,6 +222,8 @@ export class SinkEngine<V extends TaggedValue> {
       readUncommitted: false,
       sessionTimeout: settings.sessionTimeoutMs,
       heartbeatInterval: heartbeatIntervalOf(settings.sessionTimeoutMs),
+      // the coordinator waits this long for every member to rejoin; kafkajs's 60 s would hold up recovery
+      rebalanceTimeout: 2 * settings.sessionTimeoutMs,
       maxWaitTimeInMs: this.fetch.maxWaitTimeInMs,
       maxBytesPerPartition: this.fetch.maxBytesPerPartition,
       maxBytes: this.fetch.maxBytes,
@@ -236,7 +241,8 @@ export class SinkEngine<V extends TaggedValue> {
           eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
             this.keepingAlive(heartbeat, () =>
               this.lock.run(async () => {
-                if (generation !== this.consumerGeneration || !isRunning() || isStale() || this.state !== 'running' || this.backingOff) return;
+                if (generation !== this.consumerGeneration) return void this.retired.retire(consumer);
+                if (!isRunning() || isStale() || this.state !== 'running' || this.backingOff) return;
                 await this.take(batch, resolveOffset);
               }),
             ),
@@ -249,7 +255,12 @@ export class SinkEngine<V extends TaggedValue> {
   }
 
   private listen(consumer: Consumer, generation: number): void {
-    const current = () => generation === this.consumerGeneration;
+    // a replaced consumer that shows any sign of life is disconnected again (see retired-consumers.ts)
+    const current = () => {
+      if (generation === this.consumerGeneration) return true;
+      void this.retired.retire(consumer);
+      return false;
+    };
     const { REBALANCING, GROUP_JOIN, CRASH, HEARTBEAT, FETCH } = consumer.events;
     consumer.on(HEARTBEAT, () => {
       if (!current()) return;
@@ -310,8 +321,13 @@ export class SinkEngine<V extends TaggedValue> {
   /** See lib/streaming/membership-watch.ts: a kafkajs consumer can fetch on for ever after it left its group. */
   private watchMembership(): void {
     if (this.state !== 'running') return;
+    const { sessionTimeoutMs } = this.options.settings;
+    const heldMs = this.lock.heldForMs();
+    if (heldMs !== undefined && heldMs > sessionTimeoutMs) this.logger.warn({ heldMs }, 'the engine lock is held for longer than a session (a request waiting on a broker or a store that does not answer?)');
     const silentMs = this.membership.silentWhileFetching();
-    if (silentMs !== undefined) this.replaceConsumer(`fetching without a heartbeat accepted for ${Math.round(silentMs / 1000)} s: the consumer is no longer in its group`);
+    if (silentMs !== undefined) return this.replaceConsumer(`fetching without a heartbeat accepted for ${Math.round(silentMs / 1000)} s: the consumer is no longer in its group`);
+    const stuckMs = this.membership.silentMs();
+    if (stuckMs > 2 * sessionTimeoutMs) this.replaceConsumer(`no heartbeat accepted and no group join for ${Math.round(stuckMs / 1000)} s: the consumer is stuck`);
   }
 
   /**
@@ -332,7 +348,7 @@ export class SinkEngine<V extends TaggedValue> {
     void this.lock
       .run(async () => this.dropPending('consumer replaced'))
       .then(async () => {
-        await old?.disconnect().catch((error: unknown) => this.logger.debug({ err: errorMessage(error) }, 'the replaced consumer did not disconnect cleanly'));
+        if (old !== undefined) await this.retired.retire(old);
         await sleep(delayMs);
         if (this.state === 'recovering') await this.startConsumer();
       })
@@ -722,6 +738,7 @@ export class SinkEngine<V extends TaggedValue> {
         reason,
         stalled: progress.stalled,
         sinceContactMs: progress.sinceContactMs,
+        lockHeldMs: this.lock.heldForMs(),
         paused: this.backingOff,
         failedAttempts: this.attempt,
         lastFailure: this.lastFailure,
