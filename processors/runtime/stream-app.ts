@@ -219,6 +219,9 @@ export class StreamApp<In extends TaggedValue> {
         sessionTimeout: this.sessionTimeoutMs,
         // the coordinator waits this long for every member to rejoin; kafkajs's 60 s would hold up recovery
         rebalanceTimeout: 2 * this.sessionTimeoutMs,
+        // every crash is handled here, by a new consumer: a consumer kafkajs restarts by itself could come
+        // back after it was replaced and hold partitions nobody processes
+        retry: { retries: 5, restartOnFailure: async () => false },
         heartbeatInterval: HEARTBEAT_INTERVAL_MS,
         maxWaitTimeInMs: 50,
         maxBytesPerPartition: 4 * 1024 * 1024,
@@ -320,11 +323,7 @@ export class StreamApp<In extends TaggedValue> {
         void this.lock.run(async () => this.abortAll('consumer crash')).finally(() => this.fail(error));
         return;
       }
-      if (!restart) return this.replaceConsumer(`consumer crashed for good: ${errorText(error)}`);
-      // kafkajs restarts the consumer itself after a retriable crash, from the committed offsets: a join follows
-      this.state = 'rebalancing';
-      this.logger.warn({ err: errorText(error) }, 'consumer crashed; kafkajs restarts it');
-      void this.lock.run(async () => this.abortAll('consumer crash'));
+      this.replaceConsumer(`consumer crashed${restart ? '' : ' for good'}: ${errorText(error)}`);
     });
   }
 

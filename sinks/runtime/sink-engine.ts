@@ -224,6 +224,9 @@ export class SinkEngine<V extends TaggedValue> {
       heartbeatInterval: heartbeatIntervalOf(settings.sessionTimeoutMs),
       // the coordinator waits this long for every member to rejoin; kafkajs's 60 s would hold up recovery
       rebalanceTimeout: 2 * settings.sessionTimeoutMs,
+      // every crash is handled here, by a new consumer: a consumer kafkajs restarts by itself could come
+      // back after it was replaced and hold partitions nobody processes
+      retry: { retries: 5, restartOnFailure: async () => false },
       maxWaitTimeInMs: this.fetch.maxWaitTimeInMs,
       maxBytesPerPartition: this.fetch.maxBytesPerPartition,
       maxBytes: this.fetch.maxBytes,
@@ -308,13 +311,9 @@ export class SinkEngine<V extends TaggedValue> {
       this.metrics.consumerCrashes.inc({ restart: String(restart) });
       this.crash = error;
       this.joined = false;
-      if (restart) {
-        this.logger.warn({ err: errorMessage(error) }, 'consumer crashed; kafkajs restarts it');
-        return;
-      }
       if (this.state === 'stopping' || this.state === 'stopped') return;
       if (isFatalKafkaError(error)) return this.failFatally(error, 'consumer crashed on a fault no retry fixes; exiting for a supervisor to restart the sink');
-      this.replaceConsumer(`consumer crashed for good: ${errorMessage(error)}`);
+      this.replaceConsumer(`consumer crashed${restart ? '' : ' for good'}: ${errorMessage(error)}`);
     });
   }
 
