@@ -48,6 +48,7 @@ import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
 import type { TaggedValue } from '../../lib/serde';
 import { MembershipWatch } from '../../lib/streaming/membership-watch';
 import { RetiredConsumers } from '../../lib/streaming/retired-consumers';
+import { steer } from '../../lib/streaming/steer-consumer';
 import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { RecordCodec } from './codec';
 import { onMarkerOnlyBatches } from './end-tracker';
@@ -417,8 +418,11 @@ export class StreamApp<In extends TaggedValue> {
           if (rebuild.cancelled || this.rebuilds.get(partition) !== rebuild || rebuild.task === undefined) return false;
           const { task } = rebuild;
           // the consumer first: should it refuse (replaced meanwhile), nothing here changed and the attempt is retried
-          for (const [topic, offset] of positions) this.consumer?.seek({ topic, partition, offset });
-          this.resumePartition(partition);
+          const steered = steer(this.consumer, (consumer) => {
+            for (const [topic, offset] of positions) consumer.seek({ topic, partition, offset });
+            consumer.resume(this.definition.inputs.map((topic) => ({ topic, partitions: [partition] })));
+          });
+          if (!steered) throw new Error(`the consumer is not running: partition ${partition} waits for the next one`);
           this.rebuilds.delete(partition);
           this.tasks.set(partition, task);
           task.startAt(positions);
@@ -497,11 +501,7 @@ export class StreamApp<In extends TaggedValue> {
   }
 
   private pausePartition(partition: number): void {
-    this.consumer?.pause(this.definition.inputs.map((topic) => ({ topic, partitions: [partition] })));
-  }
-
-  private resumePartition(partition: number): void {
-    this.consumer?.resume(this.definition.inputs.map((topic) => ({ topic, partitions: [partition] })));
+    steer(this.consumer, (consumer) => consumer.pause(this.definition.inputs.map((topic) => ({ topic, partitions: [partition] }))));
   }
 
   /**
@@ -643,7 +643,7 @@ export class StreamApp<In extends TaggedValue> {
     if (!(await this.settle(task))) return;
     task.rollback();
     for (const { topic, offset } of task.committedPositions()) {
-      this.consumer?.seek({ topic, partition: task.partition, offset });
+      steer(this.consumer, (consumer) => consumer.seek({ topic, partition: task.partition, offset }));
     }
   }
 

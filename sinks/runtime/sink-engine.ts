@@ -50,6 +50,7 @@ import { backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
 import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
 import { MembershipWatch } from '../../lib/streaming/membership-watch';
 import { RetiredConsumers } from '../../lib/streaming/retired-consumers';
+import { steer } from '../../lib/streaming/steer-consumer';
 import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { TaggedValue } from '../../lib/serde';
 import type { RecordCodec } from '../../processors/runtime/codec';
@@ -604,7 +605,7 @@ export class SinkEngine<V extends TaggedValue> {
     );
     if (!this.backingOff) {
       this.backingOff = true;
-      this.consumer?.pause(this.options.topics.map((topic) => ({ topic })));
+      steer(this.consumer, (consumer) => consumer.pause(this.options.topics.map((topic) => ({ topic }))));
       this.metrics.paused.set(1);
     }
     if (this.state === 'running') {
@@ -630,7 +631,7 @@ export class SinkEngine<V extends TaggedValue> {
     this.backingOff = false;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    this.consumer?.resume(this.options.topics.map((topic) => ({ topic })));
+    steer(this.consumer, (consumer) => consumer.resume(this.options.topics.map((topic) => ({ topic }))));
     this.metrics.paused.set(0);
     this.logger.info({ after: this.lastFailure }, 'store writes succeed again; consumption resumed');
   }
