@@ -7,6 +7,9 @@
 import type { Consumer } from 'kafkajs';
 import type { Logger } from '../logger';
 
+/** How long a replacement waits for the old consumer's disconnect before it starts the new one anyway. */
+export const RETIRE_WAIT_MS = 3_000;
+
 export class RetiredConsumers {
   private readonly disconnecting = new WeakMap<Consumer, Promise<void>>();
 

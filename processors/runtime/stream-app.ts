@@ -47,7 +47,7 @@ import { BackoffPolicy, backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/r
 import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
 import type { TaggedValue } from '../../lib/serde';
 import { MembershipWatch } from '../../lib/streaming/membership-watch';
-import { RetiredConsumers } from '../../lib/streaming/retired-consumers';
+import { RETIRE_WAIT_MS, RetiredConsumers } from '../../lib/streaming/retired-consumers';
 import { steer } from '../../lib/streaming/steer-consumer';
 import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { RecordCodec } from './codec';
@@ -125,6 +125,8 @@ export class StreamApp<In extends TaggedValue> {
   private watchdog: NodeJS.Timeout | undefined;
   /** A replacement consumer is being started. */
   private replacing = false;
+  /** Why the consumer must be replaced again once the replacement under way is done. */
+  private replaceAgain: string | undefined;
   private readonly retired: RetiredConsumers;
   /** Restores every task's stores: one consumer for the instance, not one per task and store. */
   private changelogReader: PartitionReader | undefined;
@@ -264,6 +266,9 @@ export class StreamApp<In extends TaggedValue> {
       this.lastHeartbeatAt = Date.now();
       this.membership.heartbeat();
       this.progress.contact();
+      // kafkajs announces a rebalance on a coordinator error too, then, when the rejoin fails, fetches on
+      // as the same member: a heartbeat accepted means the generation did not change, and no join will come
+      if (this.state === 'rebalancing') void this.lock.run(async () => this.rebalanceCalledOff());
     });
     consumer.on(FETCH, () => {
       if (!current()) return;
@@ -328,6 +333,17 @@ export class StreamApp<In extends TaggedValue> {
     });
   }
 
+  /** The generation stands (see the HEARTBEAT listener): every task reads its committed positions again and goes on. */
+  private rebalanceCalledOff(): void {
+    if (this.state !== 'rebalancing') return;
+    this.state = 'running';
+    this.logger.info('the group kept its generation (no rebalance after all): reading committed positions again');
+    for (const partition of this.assigned) {
+      const task = this.tasks.get(partition);
+      this.beginRebuild(partition, task ? 'rebalance called off: reading committed positions' : 'assigned', { task });
+    }
+  }
+
   /**
    * Drops the consumer (its events are ignored from now on) and every
    * task's uncommitted work, then starts a new consumer after a pause that
@@ -335,7 +351,12 @@ export class StreamApp<In extends TaggedValue> {
    * the tasks.
    */
   private replaceConsumer(reason: string): void {
-    if (this.replacing || this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
+    if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
+    if (this.replacing) {
+      // the new consumer failed while it was being started (its first join runs inside its start): once more after it
+      this.replaceAgain = reason;
+      return;
+    }
     this.replacing = true;
     this.state = 'recovering';
     this.consumerGeneration += 1;
@@ -347,13 +368,18 @@ export class StreamApp<In extends TaggedValue> {
     void this.lock
       .run(async () => this.abortAll('consumer replaced'))
       .then(async () => {
-        if (old !== undefined) await this.retired.retire(old);
+        // a consumer stuck in a join does not finish its disconnect until the join ends: go on without it
+        if (old !== undefined) await Promise.race([this.retired.retire(old), sleep(RETIRE_WAIT_MS)]);
         await sleep(delayMs);
         if (this.state === 'recovering') await this.startConsumer();
       })
       .catch((error: unknown) => this.fail(error))
-      // the new consumer may crash before its first join: that replaces it again
-      .finally(() => (this.replacing = false));
+      .finally(() => {
+        this.replacing = false;
+        const again = this.replaceAgain;
+        this.replaceAgain = undefined;
+        if (again !== undefined) this.replaceConsumer(again);
+      });
   }
 
   private async handleBatch(batch: Batch, resolveOffset: (offset: string) => void, heartbeat: () => Promise<void>): Promise<void> {

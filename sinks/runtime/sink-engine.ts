@@ -49,7 +49,7 @@ import type { Logger } from '../../lib/logger';
 import { backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
 import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
 import { MembershipWatch } from '../../lib/streaming/membership-watch';
-import { RetiredConsumers } from '../../lib/streaming/retired-consumers';
+import { RETIRE_WAIT_MS, RetiredConsumers } from '../../lib/streaming/retired-consumers';
 import { steer } from '../../lib/streaming/steer-consumer';
 import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { TaggedValue } from '../../lib/serde';
@@ -171,6 +171,8 @@ export class SinkEngine<V extends TaggedValue> {
   private joined = false;
   /** A replacement consumer is being started. */
   private replacing = false;
+  /** Why the consumer must be replaced again once the replacement under way is done. */
+  private replaceAgain: string | undefined;
   private readonly retired: RetiredConsumers;
   private readonly membership: MembershipWatch;
   private watchdog: NodeJS.Timeout | undefined;
@@ -336,7 +338,12 @@ export class SinkEngine<V extends TaggedValue> {
    * each replacement in a row; the records come again after its join.
    */
   private replaceConsumer(reason: string): void {
-    if (this.replacing || this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
+    if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
+    if (this.replacing) {
+      // the new consumer failed while it was being started (its first join runs inside its start): once more after it
+      this.replaceAgain = reason;
+      return;
+    }
     this.replacing = true;
     this.state = 'recovering';
     this.joined = false;
@@ -348,13 +355,18 @@ export class SinkEngine<V extends TaggedValue> {
     void this.lock
       .run(async () => this.dropPending('consumer replaced'))
       .then(async () => {
-        if (old !== undefined) await this.retired.retire(old);
+        // a consumer stuck in a join does not finish its disconnect until the join ends: go on without it
+        if (old !== undefined) await Promise.race([this.retired.retire(old), sleep(RETIRE_WAIT_MS)]);
         await sleep(delayMs);
         if (this.state === 'recovering') await this.startConsumer();
       })
       .catch((error: unknown) => this.failFatally(error, 'cannot replace the consumer; exiting for a supervisor to restart the sink'))
-      // the new consumer may crash before its first join: that replaces it again
-      .finally(() => (this.replacing = false));
+      .finally(() => {
+        this.replacing = false;
+        const again = this.replaceAgain;
+        this.replaceAgain = undefined;
+        if (again !== undefined) this.replaceConsumer(again);
+      });
   }
 
   private failFatally(error: unknown, why: string): void {
