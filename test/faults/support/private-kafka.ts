@@ -217,7 +217,7 @@ export class PrivateKafka {
     return [
       '-Djava.awt.headless=true',
       `-Dkafka.logs.dir=${path.join(this.dir, 'logs')}`,
-      `-Dlog4j.configuration=file:${path.join(CONF_DIR, 'kafka', 'log4j.properties')}`,
+      `-Dlog4j2.configurationFile=${path.join(CONF_DIR, 'kafka', 'log4j2.properties')}`,
       '-cp',
       `${path.join(kafkaHome(), 'libs')}/*`,
     ];
