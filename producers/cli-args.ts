@@ -3,7 +3,7 @@ import { UsageError, parseCli } from '../scripts/cli';
 import { CATALOG_TOPICS } from '../schemas/catalog';
 import { noPositionals } from './cli-values';
 
-export const PRODUCER_USAGE = `usage: npx tsx producers/cli.ts [--file <events.jsonl>] [--topic <topic>] [--prefix <p>] [--json]
+export const PRODUCER_USAGE = `usage: npm run produce -- [--file <events.jsonl>] [--topic <topic>] [--prefix <p>] [--json]
 Publishes events from a JSON-lines file (or stdin), one event per line:
   {"topic":"orders.events","type":"OrderPlaced","value":{"envelope":{…},…}}
   {"topic":"customers","key":"cust-1","value":null}          (a tombstone)

@@ -5,8 +5,8 @@
  * order. SIGTERM/SIGINT stops reading, flushes what was read, and prints the
  * summary.
  *
- *   npx tsx producers/cli.ts --file events.jsonl
- *   cat events.jsonl | npx tsx producers/cli.ts --topic orders.events
+ *   npm run produce -- --file events.jsonl
+ *   cat events.jsonl | npm run produce -- --topic orders.events
  */
 import { createReadStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';

@@ -103,7 +103,7 @@ function kafkaErrorType(err: unknown): string | undefined {
 function explainSendError(err: unknown, topics: readonly string[], prefix: string): unknown {
   if (kafkaErrorType(err) !== 'UNKNOWN_TOPIC_OR_PARTITION') return err;
   return new Error(
-    `Kafka has no topic ${topics.join(' or ')} (topics are not auto-created); provision them with: npx tsx scripts/topics.ts${prefix ? ` --prefix ${prefix}` : ''}`,
+    `Kafka has no topic ${topics.join(' or ')} (topics are not auto-created); provision them with: scripts/topics${prefix ? ` --prefix ${prefix}` : ''}`,
     { cause: err },
   );
 }

@@ -2,9 +2,9 @@
  * The ClickHouse analytics database from the command line: apply the
  * migrations, see which are applied, and run the documented queries.
  *
- *   npx tsx scripts/clickhouse.ts migrate [--database <db>]
- *   npx tsx scripts/clickhouse.ts status  [--database <db>]
- *   npx tsx scripts/clickhouse.ts query <name> [options] [--json | --sql]
+ *   scripts/clickhouse migrate [--database <db>]
+ *   scripts/clickhouse status  [--database <db>]
+ *   scripts/clickhouse query <name> [options] [--json | --sql]
  *
  * Exit code 0 on success, 1 when ClickHouse refused or failed, 2 on a usage error.
  */
@@ -40,7 +40,7 @@ const QUERY_NAMES = [
   'order-history',
 ] as const;
 
-const USAGE = `usage: npx tsx scripts/clickhouse.ts <command> [options]
+const USAGE = `usage: scripts/clickhouse <command> [options]
   migrate                       apply pending migrations (creates the database), then list them
   status                        list applied and pending migrations
   query <name>                  run a documented analytics query:

@@ -4,7 +4,7 @@
  * see: events in, order states, alerts fired, dead letters, a few lookups
  * from Redis, a few analytics queries from ClickHouse, and the lag.
  *
- *   npx tsx scripts/pipeline-summary.ts [--timeout 180s]
+ *   scripts/lib/run scripts/pipeline-summary.ts [--timeout 180s]
  */
 import { createClickHouse } from '../lib/clients/clickhouse';
 import { createKafka } from '../lib/clients/kafka';

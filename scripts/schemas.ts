@@ -1,10 +1,10 @@
 /**
  * The registry side of schemas/:
  *
- *   npx tsx scripts/schemas.ts check    [--prefix <p>] [--json]
+ *   scripts/schemas check    [--prefix <p>] [--json]
  *     compares schemas/ with the registry, writes nothing; exit 1 naming the
  *     subject, the registered version and the field when a schema would be refused
- *   npx tsx scripts/schemas.ts register [--prefix <p>] [--json]
+ *   scripts/schemas register [--prefix <p>] [--json]
  *     sets each subject's compatibility level, then registers its schema;
  *     idempotent, and writes nothing if any subject would be refused
  *
@@ -17,7 +17,7 @@ import { checkSchemas, describeCheck, isFailedCheck } from '../lib/registry/chec
 import { SubjectRegistration, registerSchemas } from '../lib/registry/register-schemas';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from './cli';
 
-const USAGE = `usage: npx tsx scripts/schemas.ts <check|register> [--prefix <topic prefix, default TOPIC_PREFIX>] [--json]`;
+const USAGE = `usage: scripts/schemas <check|register> [--prefix <topic prefix, default TOPIC_PREFIX>] [--json]`;
 
 function describeRegistration(r: SubjectRegistration): string[] {
   const level = r.previousLevel === r.level ? r.level : `${r.level} (was ${r.previousLevel ?? 'unset'})`;

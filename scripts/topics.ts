@@ -3,7 +3,7 @@
  * topic per input). Idempotent: creates what is missing, pins cleanup.policy
  * and retention.ms on existing topics, reports what it cannot fix.
  *
- *   npx tsx scripts/topics.ts [--prefix <p>] [--dry-run] [--allow-partition-increase]
+ *   scripts/topics [--prefix <p>] [--dry-run] [--allow-partition-increase]
  *                             [--replication-factor <n>] [--json]
  *
  * Exit code 0 when every topic matches its declaration, 1 when a difference
@@ -14,7 +14,7 @@ import { provisionTopics, TopicReport } from '../lib/admin/provision-topics';
 import { desiredTopics } from '../lib/admin/topic-plan';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from './cli';
 
-const USAGE = `usage: npx tsx scripts/topics.ts [options]
+const USAGE = `usage: scripts/topics [options]
   --prefix <p>                  provision prefixed copies (<p>orders.events, …), e.g. for tests (default: TOPIC_PREFIX)
   --dry-run                     report what would change, change nothing
   --allow-partition-increase    add partitions to topics that have fewer than declared (moves keys!)

@@ -147,7 +147,7 @@ export class AvroEncoder<M extends MessageMap<M> = TopicMessages> {
     if (!this.autoRegister) {
       throw new EncodeError(
         'schema-not-registered',
-        `subject ${subject} does not hold the current schema of ${record.fullName}; register it (npx tsx scripts/schemas.ts register) before producing`,
+        `subject ${subject} does not hold the current schema of ${record.fullName}; register it (scripts/schemas register) before producing`,
         record.topic,
       );
     }

@@ -3,7 +3,7 @@ import { parseCli } from '../../scripts/cli';
 import { intFlag, noPositionals } from '../cli-values';
 import { DEFAULT_BATCH_SETTINGS } from '../send-batcher';
 
-export const BENCH_USAGE = `usage: npx tsx producers/bench/produce-bench.ts [options]
+export const BENCH_USAGE = `usage: npm run bench:produce -- [options]
 Publishes the same generated events (a) through the Publisher (validation,
 Avro, schema registry) and (b) with raw kafkajs sending the same pre-encoded
 bytes, to separate topics, and reports events/s of each and their ratio.

@@ -6,7 +6,7 @@ import { DEFAULT_LOADGEN_OPTIONS } from './options';
 import type { LoadgenRunOptions } from './runner';
 import type { StartOption } from './run-timing';
 
-export const LOADGEN_USAGE = `usage: npx tsx producers/loadgen/run.ts (--orders <n> | --duration <d>) [options]
+export const LOADGEN_USAGE = `usage: npm run loadgen -- (--orders <n> | --duration <d>) [options]
 Publishes realistic order lifecycles (customers, orders, payments, with fraud patterns),
 deterministic from the seed, at a target rate.
   --orders <n>           orders to generate, each with its whole lifecycle

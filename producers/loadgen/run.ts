@@ -2,8 +2,8 @@
  * Load generator runner: the CLI, and `runLoadgen` for in-process callers
  * (the end-to-end pipeline command).
  *
- *   npx tsx producers/loadgen/run.ts --orders 10000 --rate 2000 --seed 42
- *   npx tsx producers/loadgen/run.ts --duration 60s --rate 2000 --customers 50000 --fraud on --json
+ *   npm run loadgen -- --orders 10000 --rate 2000 --seed 42
+ *   npm run loadgen -- --duration 60s --rate 2000 --customers 50000 --fraud on --json
  *
  * SIGTERM/SIGINT stops generating, flushes what was generated and prints the summary.
  */

@@ -7,7 +7,6 @@
  * the database, whatever happened.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
 import { consumerLag, totalLag } from '../../lib/admin/consumer-lag';
@@ -19,10 +18,10 @@ import { createRedis } from '../../lib/clients/redis';
 import type { AppConfig } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import { TopicNames, topicNames } from '../../lib/topics';
+import { nodeArgs, PROJECT_ROOT } from '../../lib/service/project-root';
 import { freePort } from '../../sinks/bench/private-redis';
 import { pipelineService } from '../pipeline-services';
 
-const ROOT = path.resolve(__dirname, '../..');
 const HEALTH_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
 
@@ -104,9 +103,8 @@ export async function createIsolatedPipeline(config: AppConfig, logger: Logger, 
     async start(name, env = {}) {
       const port = await freePort();
       const spawnedAt = performance.now();
-      // node with tsx's loader rather than the tsx CLI, so a signal reaches the service itself.
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, pipelineService(name).main)], {
-        cwd: ROOT,
+      const child = spawn(process.execPath, nodeArgs(pipelineService(name).main), {
+        cwd: PROJECT_ROOT,
         env: {
           ...process.env,
           TOPIC_PREFIX: prefix,

@@ -2,8 +2,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { nodeArgs, PROJECT_ROOT } from '../../lib/service/project-root';
 
-export const ROOT = path.resolve(__dirname, '../..');
+export const ROOT = PROJECT_ROOT;
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
@@ -18,8 +19,7 @@ export interface ServiceProcess {
 export function startServiceProcess(main: string, logFile: string): ServiceProcess {
   mkdirSync(path.dirname(logFile), { recursive: true });
   const log = openSync(logFile, 'w');
-  // node with tsx's loader, not the tsx CLI, so a signal reaches the service itself
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, main)], { cwd: ROOT, env: process.env, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, nodeArgs(main), { cwd: ROOT, env: process.env, stdio: ['ignore', log, log] });
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`the service exited (${signal ?? `code ${code}`})`)));
   return {
     child,

@@ -146,5 +146,5 @@ const HINTS: Readonly<Record<FailureKind, string>> = {
   unavailable: 'ClickHouse unavailable (retrying is expected to succeed once it is back; check scripts/infra status)',
   'bad-data': 'ClickHouse refused the values of a record',
   misconfigured:
-    'ClickHouse refused the request (are the migrations applied? npx tsx scripts/clickhouse.ts migrate; are CLICKHOUSE_URL/USER/PASSWORD/DATABASE right?)',
+    'ClickHouse refused the request (are the migrations applied? scripts/clickhouse migrate; are CLICKHOUSE_URL/USER/PASSWORD/DATABASE right?)',
 };

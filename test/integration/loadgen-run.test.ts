@@ -4,7 +4,6 @@
  * options, per topic, and the CLI prints a summary that matches Kafka.
  */
 import { execFile, spawn } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { TOPIC } from '../../lib/topics';
 import { createPublisher } from '../../producers/create-publisher';
@@ -14,6 +13,7 @@ import { GENERATED_TOPICS } from '../../producers/loadgen/generated-topics';
 import { planRun, runLoadgen } from '../../producers/loadgen/run';
 import { config, logger } from './support/env';
 import { ROOT, TestPipeline, createTestPipeline, readAll } from './support/pipeline';
+import { nodeArgs } from '../../lib/service/project-root';
 
 const run = promisify(execFile);
 
@@ -66,7 +66,7 @@ describe('load generator runner', () => {
     const before = await topicSizes(pipeline);
     const { stdout, stderr } = await run(
       process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'producers', 'loadgen', 'run.ts'), '--orders', '30', '--customers', '10', '--seed', '9', '--fraud', 'off', '--prefix', prefix, '--json'],
+      nodeArgs('producers/loadgen/run.ts', '--orders', '30', '--customers', '10', '--seed', '9', '--fraud', 'off', '--prefix', prefix, '--json'),
       { cwd: ROOT, env: { ...process.env, LOG_LEVEL: '' } },
     );
     const summary = JSON.parse(stdout) as { events: number; byTopic: Record<string, number>; stoppedBy: string; plan: { mode: string } };
@@ -82,7 +82,7 @@ describe('load generator runner', () => {
     const before = await topicSizes(pipeline);
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'producers', 'loadgen', 'run.ts'), '--duration', '60s', '--rate', '300', '--customers', '10', '--prefix', prefix, '--json'],
+      nodeArgs('producers/loadgen/run.ts', '--duration', '60s', '--rate', '300', '--customers', '10', '--prefix', prefix, '--json'),
       { cwd: ROOT, env: { ...process.env, LOG_LEVEL: '' } },
     );
     let stdout = '';

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { TOPIC } from '../../lib/topics';
 import { EVENT_HEADER } from '../../producers/event-headers';
 import { ROOT, TestPipeline, createTestPipeline, readAll } from './support/pipeline';
+import { nodeArgs } from '../../lib/service/project-root';
 
 interface CliRun {
   readonly code: number | null;
@@ -21,7 +22,7 @@ function runCli(args: readonly string[], stdin?: string): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'producers', 'cli.ts'), ...args],
+      nodeArgs('producers/cli.ts', ...args),
       { cwd: ROOT, env: { ...process.env, LOG_LEVEL: '' } },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );

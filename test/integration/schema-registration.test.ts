@@ -214,14 +214,13 @@ describe('levels from schemas/catalog.ts', () => {
 
 describe('the scripts/schemas CLI', () => {
   const run = promisify(execFile);
-  const tsx = path.join(ROOT, 'node_modules/.bin/tsx');
-  const script = path.join(ROOT, 'scripts/schemas.ts');
+  const schemasCli = path.join(ROOT, 'scripts/schemas');
   /** One subject per catalog record. */
   const SUBJECTS = catalogRecordSet().records.length;
 
   async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(tsx, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+      const { stdout, stderr } = await run(schemasCli, args, { cwd: ROOT, env: { ...process.env, ...env } });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const failed = err as { code: number; stdout: string; stderr: string };

@@ -186,7 +186,7 @@ describe('validation before encoding', () => {
     const error = await encoder.encode(orders, { type: 'OrderConfirmed', value: SAMPLE_RECORDS.OrderConfirmed }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EncodeError);
     expect((error as EncodeError).reason).toBe('schema-not-registered');
-    expect((error as Error).message).toMatch(/register it \(npx tsx scripts\/schemas\.ts register\) before producing/);
+    expect((error as Error).message).toMatch(/register it \(scripts\/schemas register\) before producing/);
   });
 });
 

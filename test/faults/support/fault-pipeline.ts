@@ -29,6 +29,7 @@ import { config, logger, uniqueName } from '../../integration/support/env';
 import { exited, ROOT, spawnService, TestPipeline } from '../../integration/support/pipeline';
 import { sinkMetric } from '../../integration/support/sink';
 import type { PrivateKafka } from './private-kafka';
+import { nodeArgs } from '../../../lib/service/project-root';
 
 export const SERVICE_NAMES = ['validator', 'order-aggregator', 'fraud-detector', 'redis-sink', 'clickhouse-sink'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -185,10 +186,8 @@ export class FaultPipeline {
     try {
       child = spawn(
         process.execPath,
-        [
-          '--import',
-          'tsx',
-          path.join(ROOT, 'producers', 'loadgen', 'run.ts'),
+        nodeArgs(
+          'producers/loadgen/run.ts',
           '--duration',
           `${durationMs}ms`,
           '--rate',
@@ -200,7 +199,7 @@ export class FaultPipeline {
           '--customers',
           '2000',
           '--json',
-        ],
+        ),
         { cwd: ROOT, env: { ...process.env, KAFKA_BROKERS: this.broker.brokers, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', err] },
       );
     } finally {

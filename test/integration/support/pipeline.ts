@@ -19,6 +19,7 @@ import { registryCodec } from '../../../processors/runtime/registry-codec';
 import { freePort } from '../../../sinks/bench/private-redis';
 import { readPartitionsToEnd } from '../../../processors/runtime/partition-reader';
 import { config, logger, uniqueName } from './env';
+import { nodeArgs } from '../../../lib/service/project-root';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 
@@ -168,8 +169,8 @@ export async function spawnService(
   const output = options.logFile === undefined ? 'inherit' : openSync(options.logFile, 'a');
   let child: ChildProcess;
   try {
-    // node with tsx's loader, not the tsx CLI: the CLI runs the program in a child of its own, which a SIGKILL of the CLI would orphan
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, main)], {
+    // the compiled service with plain node, as scripts/services runs it
+    child = spawn(process.execPath, nodeArgs(main), {
       cwd: ROOT,
       env: { ...process.env, TOPIC_PREFIX: pipeline.prefix, HTTP_PORT: String(httpPort), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
       stdio: ['ignore', output, output],

@@ -46,7 +46,7 @@ describe('ClickHouseWriteError', () => {
     expect(bad.message).toMatch(/insert of 12 row\(s\) into db\.events failed: Code: 27/);
     const missing = new ClickHouseWriteError('db.events', 1, classifyClickHouseError(old("Code: 60, e.displayText() = DB::Exception: Table db.events doesn't exist.")));
     expect(missing.retryable).toBe(true);
-    expect(missing.message).toMatch(/are the migrations applied\? npx tsx scripts\/clickhouse\.ts migrate/);
+    expect(missing.message).toMatch(/are the migrations applied\? scripts\/clickhouse migrate/);
     const down = new ClickHouseWriteError('db.events', 1, classifyClickHouseError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })));
     expect(down).toMatchObject({ kind: 'unavailable', retryable: true, table: 'db.events' });
   });

@@ -188,7 +188,7 @@ describe('Publisher', () => {
     const missing = Object.assign(new Error('This server does not host this topic-partition'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
     const { publisher: p } = publisher({ fail: new Error('wrapped', { cause: missing }) });
     await expect(p.publish([placed('order-1')])).rejects.toThrow(
-      /Kafka has no topic unit\.orders\.events \(topics are not auto-created\); provision them with: npx tsx scripts\/topics\.ts --prefix unit\./,
+      /Kafka has no topic unit\.orders\.events \(topics are not auto-created\); provision them with: scripts\/topics --prefix unit\./,
     );
     await expect(p.publish([placed('order-2')])).rejects.toBeInstanceOf(BatcherFailedError);
   });
