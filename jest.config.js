@@ -1,5 +1,7 @@
 /** Unit tests need no services; integration tests talk to the ones scripts/infra starts; fault tests run their own broker beside them. */
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+const transform = { '^.+\\.(ts|js)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] };
+// The Kafka client ships ES modules only; jest's module system needs them as CommonJS (Node runs them as they are).
+const transformIgnorePatterns = ['/node_modules/(?!@platformatic/)'];
 
 module.exports = {
   projects: [
@@ -7,12 +9,14 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/integration/support/setup.ts'],
     },
@@ -21,6 +25,7 @@ module.exports = {
       displayName: 'faults',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/faults/support/setup.ts'],
     },

@@ -37,7 +37,7 @@ import { InMemoryKeyValueStore } from '../runtime/stores/key-value-store';
 import { StreamApp } from '../runtime/stream-app';
 import { StreamTask } from '../runtime/stream-task';
 import { PartitionReader, readPartitionsToEnd } from '../runtime/partition-reader';
-import { requestChunks } from '../runtime/request-chunks';
+import { requestChunks } from '../../lib/kafka/request-chunks';
 
 const logger = createLogger('bench-processors', 'warn');
 
@@ -132,7 +132,8 @@ async function rawTransactionalProduce(kafka: Kafka, topic: string, messages: re
   const started = Date.now();
   for (let at = 0; at < messages.length; at += perTransaction) {
     const transaction = await producer.transaction();
-    for (const chunk of requestChunks([{ topic, messages: messages.slice(at, at + perTransaction) }])) await transaction.sendBatch({ topicMessages: chunk });
+    const slice = messages.slice(at, at + perTransaction).map((m) => ({ ...m, key: m.key as Buffer | null, value: m.value as Buffer | null }));
+    for (const chunk of requestChunks(slice)) await transaction.sendBatch({ topicMessages: [{ topic, messages: chunk }] });
     await transaction.commit();
   }
   const seconds = (Date.now() - started) / 1000;

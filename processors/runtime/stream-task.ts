@@ -32,7 +32,7 @@ import type { Logger } from '../../lib/logger';
 import { DecodeError, TaggedValue } from '../../lib/serde';
 import { decodeSoon, RecordCodec } from './codec';
 import { deadLetter, DeadLetterSource } from './dead-letter';
-import { requestChunks, TopicMessages } from './request-chunks';
+import { requestChunks } from '../../lib/kafka/request-chunks';
 import { whileConcurrent } from './while-concurrent';
 import type { ProcessorMetrics } from './metrics';
 import type { PartitionReader } from './partition-reader';
@@ -384,7 +384,9 @@ export class StreamTask<In extends TaggedValue> {
       const txn = await this.producer.transaction();
       transaction = txn;
       // one request per chunk: a whole commit in one record batch can exceed the broker's message.max.bytes
-      for (const chunk of requestChunks(topicMessages)) await txn.sendBatch({ topicMessages: chunk });
+      for (const chunk of requestChunks(topicMessages.flatMap(({ topic, messages }) => messages.map((message) => ({ topic, message, key: bytes(message.key), value: bytes(message.value) }))))) {
+        await txn.sendBatch({ topicMessages: byTopic(chunk) });
+      }
       await whileConcurrent(() => txn.sendOffsets({ consumerGroupId, topics: offsetTopics }));
       await txn.commit();
     } catch (error) {
@@ -470,6 +472,19 @@ export class StreamTask<In extends TaggedValue> {
     this.pendingChangelogs.clear();
     this.pendingCount = 0;
   }
+}
+
+type TopicMessages = Array<{ topic: string; messages: Message[] }>;
+
+function bytes(part: Message['key'] | Message['value']): Buffer | null {
+  return part == null ? null : typeof part === 'string' ? Buffer.from(part) : part;
+}
+
+/** A chunk of records back as kafkajs's per-topic lists, in order. */
+function byTopic(chunk: ReadonlyArray<{ topic: string; message: Message }>): TopicMessages {
+  const topics = new Map<string, Message[]>();
+  for (const { topic, message } of chunk) topics.set(topic, [...(topics.get(topic) ?? []), message]);
+  return [...topics].map(([topic, messages]) => ({ topic, messages }));
 }
 
 /** How long processing runs before it lets other work (replies to transactions under way) in. */

@@ -66,6 +66,7 @@ test('a processor and a sink started while Kafka is down wait, say so, and becom
     prefix,
     topics: topicNames(prefix),
     kafka: createKafka({ ...config.kafka, brokers: [broker.brokers] }, logger),
+    kafkaConfig: { ...config.kafka, brokers: [broker.brokers] },
     codec: registryCodec({ ...config, topicPrefix: prefix }, logger),
   };
   const env = { KAFKA_BROKERS: broker.brokers, LOG_LEVEL: 'info', REDIS_KEY_PREFIX: `${prefix}` };

@@ -98,7 +98,7 @@ export class FaultPipeline {
     this.prefix = `${uniqueName(base)}.`;
     const kafka = createKafka({ ...config.kafka, brokers: [broker.brokers] }, logger, 'fault-test');
     this.serviceConfig = { ...config, kafka: { ...config.kafka, brokers: [broker.brokers] }, topicPrefix: this.prefix };
-    this.pipeline = { prefix: this.prefix, topics: topicNames(this.prefix), kafka, codec: registryCodec(this.serviceConfig, logger) };
+    this.pipeline = { prefix: this.prefix, topics: topicNames(this.prefix), kafka, kafkaConfig: this.serviceConfig.kafka, codec: registryCodec(this.serviceConfig, logger) };
     this.redisPrefix = `${REDIS_KEY_PREFIX}${this.prefix}`;
     this.database = this.prefix.replace(/[^A-Za-z0-9]/g, '_').replace(/_+$/, '');
     // kept after the run (git-ignored), for the report and post-mortems

@@ -12,6 +12,7 @@ import { createKafka, producerDefaults } from '../../../lib/clients/kafka';
 import { consumerLag, totalLag } from '../../../lib/admin/consumer-lag';
 import { desiredTopics } from '../../../lib/admin/topic-plan';
 import { provisionTopics } from '../../../lib/admin/provision-topics';
+import type { KafkaConfig } from '../../../lib/config';
 import type { TaggedValue } from '../../../lib/serde';
 import { topicNames, TopicNames } from '../../../lib/topics';
 import type { RecordCodec } from '../../../processors/runtime/codec';
@@ -27,6 +28,8 @@ export interface TestPipeline {
   readonly prefix: string;
   readonly topics: TopicNames;
   readonly kafka: Kafka;
+  /** The Kafka settings the services get (the runtime's own client is built from them). */
+  readonly kafkaConfig: KafkaConfig;
   readonly codec: RecordCodec;
 }
 
@@ -60,7 +63,7 @@ export async function createTestPipeline(base: string): Promise<TestPipeline> {
     await admin.disconnect();
   }
   const codec = registryCodec({ ...config, topicPrefix: prefix }, logger);
-  return { prefix, topics: topicNames(prefix), kafka, codec };
+  return { prefix, topics: topicNames(prefix), kafka, kafkaConfig: config.kafka, codec };
 }
 
 export interface OutgoingRecord {

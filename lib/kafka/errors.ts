@@ -1,0 +1,65 @@
+/** What the runtime needs to know about an error of the Kafka client: which protocol errors it carries. */
+import { GenericError } from '@platformatic/kafka';
+
+/** Every Kafka protocol error id (e.g. ILLEGAL_GENERATION) in the error, its causes and its aggregated errors. */
+export function errorIds(error: unknown): string[] {
+  const ids: string[] = [];
+  const seen = new Set<unknown>();
+  const walk = (e: unknown) => {
+    if (e === null || typeof e !== 'object' || seen.has(e)) return;
+    seen.add(e);
+    const { apiId, errors, cause } = e as { apiId?: unknown; errors?: unknown; cause?: unknown };
+    if (typeof apiId === 'string') ids.push(apiId);
+    if (Array.isArray(errors)) for (const inner of errors) walk(inner);
+    walk(cause);
+  };
+  walk(error);
+  return ids;
+}
+
+/** An error of the Kafka client (connection, protocol, timeout), as opposed to one of the service's own. */
+export function isKafkaError(error: unknown): boolean {
+  return error instanceof Error && GenericError.isGenericError(error);
+}
+
+/**
+ * The instance's producer lost its transactional id to a newer one with the
+ * same id, or the broker bumped its epoch when it timed a transaction out
+ * (Kafka Streams' ProducerFencedException, InvalidProducerEpochException).
+ */
+export function isFencing(error: unknown): boolean {
+  return errorIds(error).some((id) => id === 'PRODUCER_FENCED' || id === 'INVALID_PRODUCER_EPOCH' || id === 'TRANSACTIONAL_ID_NOT_FOUND');
+}
+
+/**
+ * The group moved on without this member (Kafka Streams' TaskMigrated /
+ * CommitFailed): the coordinator refused offsets, or a heartbeat, for an
+ * old generation or a forgotten member. Its uncommitted work is void.
+ */
+export function isGenerationLost(error: unknown): boolean {
+  return errorIds(error).some((id) => id === 'ILLEGAL_GENERATION' || id === 'UNKNOWN_MEMBER_ID' || id === 'REBALANCE_IN_PROGRESS' || id === 'FENCED_INSTANCE_ID');
+}
+
+/** Protocol errors no retry or rebuild can fix: credentials, permissions, a broker too old or misconfigured. */
+const FATAL_IDS = new Set([
+  'SASL_AUTHENTICATION_FAILED',
+  'ILLEGAL_SASL_STATE',
+  'UNSUPPORTED_SASL_MECHANISM',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'UNSUPPORTED_VERSION',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+  'INVALID_CONFIG',
+  'INVALID_TRANSACTION_TIMEOUT',
+]);
+
+/** The service cannot recover by itself and should exit for an operator (or a supervisor) to act. */
+export function isFatalKafkaError(error: unknown): boolean {
+  if (errorIds(error).some((id) => FATAL_IDS.has(id))) return true;
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as { code?: unknown }).code === 'PLT_KFK_AUTHENTICATION') return true;
+  }
+  return false;
+}
