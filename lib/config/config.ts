@@ -17,6 +17,15 @@ export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/**
+ * Kafka Streams' processing.guarantee: exactly_once is one transactional
+ * producer per input partition (kafkajs, EOS v1); exactly_once_v2 one per
+ * instance with the group's metadata on the offsets (KIP-447, the runtime in
+ * processors/runtime/eos-v2 on @platformatic/kafka), opt-in until the fault
+ * suite passes on it.
+ */
+export const PROCESSING_GUARANTEES = ['exactly_once', 'exactly_once_v2'] as const;
+export type ProcessingGuarantee = (typeof PROCESSING_GUARANTEES)[number];
 
 export interface KafkaConfig {
   readonly brokers: readonly string[];
@@ -75,6 +84,12 @@ export interface AppConfig {
   readonly processorTransactionTimeoutMs: number;
   /** A processor instance silent this long loses its partitions to the others (the consumer's session.timeout.ms). */
   readonly processorSessionTimeoutMs: number;
+  /**
+   * Names a processor instance's transactional id; a restart with the same id fences what the
+   * previous run left open at once. Undefined: a new id per start (what it left open waits for the transaction timeout).
+   */
+  readonly processorInstanceId: string | undefined;
+  readonly processingGuarantee: ProcessingGuarantee;
   /** /health turns not ready when an assigned partition with lag has committed nothing for this long, or the consumer has not reached the broker for this long. */
   readonly healthStallTimeoutMs: number;
 }
@@ -171,6 +186,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     processorCommitIntervalMs: read.int('PROCESSOR_COMMIT_INTERVAL_MS', DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS, 10, 60_000),
     processorTransactionTimeoutMs: read.int('PROCESSOR_TRANSACTION_TIMEOUT_MS', DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS, 1_000, 900_000),
     processorSessionTimeoutMs: read.int('PROCESSOR_SESSION_TIMEOUT_MS', DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS, 3_000, 300_000),
+    processorInstanceId: read.optionalString('PROCESSOR_INSTANCE_ID'),
+    processingGuarantee: read.oneOf('PROCESSOR_PROCESSING_GUARANTEE', PROCESSING_GUARANTEES, 'exactly_once'),
     healthStallTimeoutMs: read.int('HEALTH_STALL_TIMEOUT_MS', DEFAULT_HEALTH_STALL_TIMEOUT_MS, 1_000, 3_600_000),
   };
   read.done();
@@ -187,6 +204,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
  */
 export const DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS = 40;
 
+/** Under exactly_once_v2, what a crashed instance left open blocks its partitions' next owner (require_stable) at most this long. */
 export const DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS = 30_000;
 /** A dead instance's partitions wait this long for a new owner. */
 export const DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS = 10_000;
@@ -215,6 +233,8 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     processorCommitIntervalMs: config.processorCommitIntervalMs,
     processorTransactionTimeoutMs: config.processorTransactionTimeoutMs,
     processorSessionTimeoutMs: config.processorSessionTimeoutMs,
+    processorInstanceId: config.processorInstanceId,
+    processingGuarantee: config.processingGuarantee,
     healthStallTimeoutMs: config.healthStallTimeoutMs,
   };
 }

@@ -19,6 +19,7 @@ export class ProcessorMetrics {
   readonly taskRebuilds: Counter<'reason'>;
   readonly consumerCrashes: Counter<'restart'>;
   readonly consumerReplacements: Counter;
+  readonly groupRejoins: Counter;
   private progress: PartitionProgress | undefined;
 
   constructor(processor: string) {
@@ -56,6 +57,11 @@ export class ProcessorMetrics {
     this.consumerReplacements = new Counter({
       name: 'processor_consumer_replacements_total',
       help: 'Consumers replaced by a new one: crashed for good, or fetching while no longer in the group',
+      registers,
+    });
+    this.groupRejoins = new Counter({
+      name: 'processor_group_rejoins_total',
+      help: 'exactly_once_v2: group joins the runtime started itself (a rejoin the client gave up on, or out of the group, or waiting for a join, for two sessions)',
       registers,
     });
     sinceCommitGauge('processor_seconds_since_commit', this.registry, () => this.progress);

@@ -16,6 +16,7 @@ import { registryCodec } from './registry-codec';
 import { HealthReport, startHttpEndpoint } from './http-endpoint';
 import type { ProcessorDefinition } from './processor';
 import { StreamApp } from './stream-app';
+import { StreamApp as StreamAppV2 } from './eos-v2/stream-app';
 import type { TaggedValue } from '../../lib/serde';
 
 export interface ProcessorService<In extends TaggedValue> {
@@ -45,8 +46,7 @@ export async function runProcessorService<In extends TaggedValue>(spec: Processo
   const kafka = createKafka(config.kafka, logger, spec.service);
   const codec = registryCodec(config, logger);
   const definition = buildDefinition(spec, config, codec);
-  const app = new StreamApp({
-    kafka,
+  const common = {
     definition,
     codec,
     logger,
@@ -55,8 +55,12 @@ export async function runProcessorService<In extends TaggedValue>(spec: Processo
     sessionTimeoutMs: config.processorSessionTimeoutMs,
     stallTimeoutMs: config.healthStallTimeoutMs,
     // the app logged the fault; the supervisor starts a fresh instance
-    onFatal: (error) => exitService(logger, EXIT_FAILURE, 'the processor cannot recover; exiting for its supervisor to restart it', error),
-  });
+    onFatal: (error: Error) => exitService(logger, EXIT_FAILURE, 'the processor cannot recover; exiting for its supervisor to restart it', error),
+  };
+  const app =
+    config.processingGuarantee === 'exactly_once_v2'
+      ? new StreamAppV2({ ...common, kafka: config.kafka, instanceId: config.processorInstanceId })
+      : new StreamApp({ ...common, kafka });
   let waiting = true;
   const http = await startHttpEndpoint(config.httpPort ?? spec.defaultHttpPort, app.metrics.registry, () => (waiting ? WAITING_FOR_KAFKA : app.health()));
   logger.info({ port: http.port }, 'health and metrics endpoint listening');
