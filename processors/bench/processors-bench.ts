@@ -2,8 +2,13 @@
  * Processor benchmark (`npm run bench:processors`), all in one run on the
  * same topics:
  *  - raw: a kafkajs consumer that only reads orders.events and payments.events;
- *  - aggregator: the order aggregator with exactly-once on, from the same
- *    topics until its committed offsets reach their end;
+ *  - aggregator vs Kafka Streams: alternating rounds of the order aggregator
+ *    (exactly-once) and its Kafka Streams peer (scripts/bench/kafka-streams:
+ *    the same fold, exactly_once_v2, a cached KTable aggregate) with an
+ *    in-memory and a RocksDB store, each from the same topics until its
+ *    committed offsets reach their end, each round a fresh group and fresh
+ *    output topics; the median of each and the ratio aggregator / faster
+ *    Kafka Streams store;
  *  - restore: a fresh task per partition restoring orders.state (records/s);
  *  - memory: heap per million OrderState keys in the in-memory store;
  *  - write ceiling: the OrderState records the aggregator wrote, produced
@@ -14,7 +19,7 @@
  *    1 / (1 + raw read rate × states per event / raw write rate).
  * Writes JSON (--out) and prints a table, with the machine it ran on.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, Message } from 'kafkajs';
@@ -24,6 +29,9 @@ import { createKafka, producerDefaults } from '../../lib/clients/kafka';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { TOPIC, topicNames, TopicNames } from '../../lib/topics';
+import type { Logger } from '../../lib/logger';
+import type { AppConfig } from '../../lib/config';
+import { PROJECT_ROOT } from '../../lib/service/project-root';
 import type { OrderState } from '../../schemas/generated/types';
 import type { BenchTarget } from '../../lib/bench/bench-target';
 import { describeMachine } from '../../lib/bench/machine';
@@ -34,10 +42,23 @@ import type { RecordCodec } from '../runtime/codec';
 import { registryCodec } from '../runtime/registry-codec';
 import { ProcessorMetrics } from '../runtime/metrics';
 import { InMemoryKeyValueStore } from '../runtime/stores/key-value-store';
-import { StreamApp } from '../runtime/stream-app';
-import { StreamTask } from '../runtime/stream-task';
-import { PartitionReader, readPartitionsToEnd } from '../runtime/partition-reader';
+import { StreamApp } from '../runtime/eos-v2/stream-app';
+import { StreamTask } from '../runtime/eos-v2/stream-task';
+import { readPartitionsToEnd } from '../runtime/partition-reader';
 import { requestChunks } from '../../lib/kafka/request-chunks';
+import { createConsumer, createTransactionalProducer, type OutgoingRecord } from '../../lib/kafka/clients';
+import { PartitionRangeReader } from '../../lib/kafka/partition-range-reader';
+import {
+  buildKafkaStreamsPeer,
+  CatchUp,
+  describeKafkaStreamsPeer,
+  KAFKA_STREAMS_STORES,
+  KafkaStreamsRound,
+  KafkaStreamsStore,
+  PEER_DEFAULTS,
+  runKafkaStreamsRound,
+  waitUntilCommitted,
+} from '../../scripts/bench/kafka-streams-peer';
 
 const logger = createLogger('bench-processors', 'warn');
 
@@ -125,20 +146,19 @@ async function readBack(kafka: Kafka, topic: string): Promise<Message[]> {
   return messages;
 }
 
-/** Records/s of kafkajs producing `messages` alone, transactionally, `perTransaction` at a time, in requests as the runtime sends them. */
-async function rawTransactionalProduce(kafka: Kafka, topic: string, messages: readonly Message[], perTransaction: number): Promise<number> {
-  const producer = kafka.producer({ ...producerDefaults(), transactionalId: `bench-raw-${randomUUID()}` });
-  await producer.connect();
+/** Records/s of the runtime's Kafka client producing `messages` alone, transactionally, `perTransaction` at a time, in requests as the runtime sends them. */
+async function rawTransactionalProduce(config: AppConfig, topic: string, messages: readonly Message[], perTransaction: number): Promise<number> {
+  const producer = createTransactionalProducer(config.kafka, 'bench-raw', `bench-raw-${randomUUID()}`, 30_000);
+  const records: OutgoingRecord[] = messages.map(({ key, value, partition }) => ({ topic, key: key as Buffer, value: value as Buffer, ...(partition === undefined ? {} : { partition }) }));
   const started = Date.now();
-  for (let at = 0; at < messages.length; at += perTransaction) {
-    const transaction = await producer.transaction();
-    const slice = messages.slice(at, at + perTransaction).map((m) => ({ ...m, key: m.key as Buffer | null, value: m.value as Buffer | null }));
-    for (const chunk of requestChunks(slice)) await transaction.sendBatch({ topicMessages: [{ topic, messages: chunk }] });
+  for (let at = 0; at < records.length; at += perTransaction) {
+    const transaction = await producer.beginTransaction();
+    for (const chunk of requestChunks(records.slice(at, at + perTransaction))) await transaction.send({ messages: chunk });
     await transaction.commit();
   }
   const seconds = (Date.now() - started) / 1000;
-  await producer.disconnect();
-  return messages.length / seconds;
+  await producer.close();
+  return records.length / seconds;
 }
 
 /** CPU time of this process (user + system) since `from`: on a shared machine, what the phase cost apart from waiting. */
@@ -147,22 +167,90 @@ function cpuSeconds(from: NodeJS.CpuUsage): number {
   return Number(((user + system) / 1e6).toFixed(2));
 }
 
-/** Offsets the group committed, summed; polled with one admin, so the polling costs the measured process little. */
-async function committedTotal(admin: Admin, groupId: string, topics: readonly string[]): Promise<number> {
-  let total = 0;
-  for (const topic of topics) {
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    for (const p of committed?.partitions ?? []) total += Math.max(0, Number(p.offset));
-  }
-  return total;
+/** The issue's targets on this 2-core machine with the broker on it. */
+const TARGET = { ratio: 0.5, eventsPerSecond: 30_000, restoreRecordsPerSecond: 100_000, kafkaStreamsRatio: 0.8 } as const;
+
+/** The broker's version as scripts/infra runs it (infra.env, or KAFKA_VERSION as infra reads it). */
+function brokerVersion(): string {
+  if (process.env.KAFKA_VERSION) return process.env.KAFKA_VERSION;
+  const env = readFileSync(path.join(PROJECT_ROOT, 'scripts', 'infra.d', 'infra.env'), 'utf8');
+  return /^KAFKA_VERSION=(.+)$/m.exec(env)?.[1]?.trim() ?? 'unknown';
 }
 
-/** The issue's targets on this 2-core machine with the broker on it. */
-const TARGET = { ratio: 0.5, eventsPerSecond: 30_000, restoreRecordsPerSecond: 100_000 } as const;
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * A round's codec: the shared inputs under the benchmark's prefix, the
+ * round's own outputs under theirs (the registry codec knows a topic by its
+ * catalog name under one prefix).
+ */
+function routedCodec(inputs: RecordCodec, outputs: RecordCodec, outputPrefix: string): RecordCodec {
+  const pick = (topic: string) => (topic.startsWith(outputPrefix) ? outputs : inputs);
+  return {
+    decode: (topic, bytes) => pick(topic).decode(topic, bytes),
+    decodeCached: (topic, bytes) => pick(topic).decodeCached?.(topic, bytes),
+    encode: (topic, value) => pick(topic).encode(topic, value),
+  };
+}
+
+interface AggregatorRound extends CatchUp {
+  readonly round: number;
+  readonly processCpuSeconds: number;
+  readonly transactions: number;
+}
+
+/**
+ * One aggregator round on the shared inputs: the first writes the
+ * benchmark's own orders.state (restore and the write ceiling read it),
+ * later ones outputs under `<prefix>agg-<round>.`, each with a group of its
+ * own, so each reads everything and restores nothing.
+ */
+async function aggregatorRound(
+  round: number,
+  context: { kafka: Kafka; admin: Admin; config: AppConfig; codec: RecordCodec; prefix: string; topics: TopicNames; events: number; logger: Logger },
+): Promise<AggregatorRound> {
+  const { admin, config, prefix, topics, events } = context;
+  let roundTopics = topics;
+  let codec = context.codec;
+  if (round > 1) {
+    const outputPrefix = `${prefix}agg-${round}.`;
+    roundTopics = { ...topicNames(outputPrefix), orderEvents: topics.orderEvents, paymentEvents: topics.paymentEvents };
+    const outputs = [roundTopics.orderState, roundTopics.pendingPayments];
+    await provisionTopics(admin, desiredTopics(undefined, { prefix: outputPrefix }).filter((t) => outputs.includes(t.name)));
+    codec = routedCodec(context.codec, registryCodec({ ...config, topicPrefix: outputPrefix }, context.logger), outputPrefix);
+  }
+  const name = `${prefix}order-aggregator-${round}`;
+  const app = new StreamApp({ kafka: config.kafka, definition: orderAggregator(roundTopics, codec, name), codec, logger: context.logger, commitIntervalMs: config.processorCommitIntervalMs });
+  const started = Date.now();
+  const cpu = process.cpuUsage();
+  await app.start();
+  const catchUp = await waitUntilCommitted(admin, name, [topics.orderEvents, topics.paymentEvents], events, started);
+  const processCpuSeconds = cpuSeconds(cpu);
+  await app.stop();
+  const transactions = (await app.metrics.commits.get()).values.filter((v) => v.labels.result === 'committed').reduce((sum, v) => sum + v.value, 0);
+  return { ...catchUp, round, processCpuSeconds, transactions };
+}
+
+const rounded = (catchUp: CatchUp) => ({
+  eventsPerSecond: Math.round(catchUp.eventsPerSecond),
+  seconds: catchUp.seconds,
+  startupSeconds: catchUp.startupSeconds,
+  eventsPerSecondIncludingStartup: Math.round(catchUp.eventsPerSecondIncludingStartup),
+  eventsPerSecondSecondHalf: Math.round(catchUp.eventsPerSecondSecondHalf),
+});
 
 async function main(): Promise<void> {
   const orders = arg('orders', 40_000);
+  const rounds = arg('rounds', 3);
   const config = loadConfig();
+  // built before anything is measured, so Maven never shares the cores with a round
+  progress('the Kafka Streams peer: building it if needed');
+  await buildKafkaStreamsPeer();
+  const peer = await describeKafkaStreamsPeer();
   const prefix = `bench-${Date.now().toString(36)}.`;
   const topics = topicNames(prefix);
   const kafka = createKafka(config.kafka, logger);
@@ -178,46 +266,58 @@ async function main(): Promise<void> {
   progress('raw kafkajs consumption');
   const rawPerSecond = await rawConsume(kafka, inputs, events);
 
-  progress('order aggregator, exactly-once');
-  const name = `${prefix}order-aggregator`;
-  const app = new StreamApp({ kafka, definition: orderAggregator(topics, codec, name), codec, logger });
-  const started = Date.now();
-  const aggregatorCpu = process.cpuUsage();
-  await app.start();
-  let last = 0;
-  // steady state starts at the first commit: group join and task start-up are measured apart
-  let firstCommit: { at: number; committed: number } | undefined;
-  while ((last = await committedTotal(admin, name, inputs)) < events) {
-    if (firstCommit === undefined && last > 0) firstCommit = { at: Date.now(), committed: last };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    if (Date.now() - started > 600_000) throw new Error(`aggregator stuck at ${last} of ${events}`);
+  const context = { kafka, admin, config, codec, prefix, topics, events, logger };
+  const aggregatorRounds: AggregatorRound[] = [];
+  const streamsRounds: Record<KafkaStreamsStore, KafkaStreamsRound[]> = { memory: [], rocksdb: [] };
+  for (let round = 1; round <= rounds; round += 1) {
+    progress(`round ${round} of ${rounds}: order aggregator, exactly-once`);
+    aggregatorRounds.push(await aggregatorRound(round, context));
+    for (const store of KAFKA_STREAMS_STORES) {
+      progress(`round ${round} of ${rounds}: Kafka Streams, ${store} store`);
+      const applicationId = `${prefix}ks-${store}-${round}`;
+      streamsRounds[store].push(
+        await runKafkaStreamsRound({
+          kafka,
+          config,
+          inputs: { orderEvents: topics.orderEvents, paymentEvents: topics.paymentEvents },
+          outputTopic: `${applicationId}.${TOPIC.orderState}`,
+          store,
+          applicationId,
+          commitIntervalMs: config.processorCommitIntervalMs,
+          expectedEvents: events,
+        }),
+      );
+    }
   }
-  const finished = Date.now();
-  const aggregatorCpuSeconds = cpuSeconds(aggregatorCpu);
-  const aggregatorSeconds = (finished - started) / 1000;
-  await app.stop();
-  const transactions = (await app.metrics.commits.get()).values.filter((v) => v.labels.result === 'committed').reduce((sum, v) => sum + v.value, 0);
-  const aggregatorPerSecond = firstCommit ? (events - firstCommit.committed) / ((finished - firstCommit.at) / 1000) : events / aggregatorSeconds;
-  const startupSeconds = firstCommit ? (firstCommit.at - started) / 1000 : 0;
+  const aggregatorPerSecond = median(aggregatorRounds.map((r) => r.eventsPerSecond));
+  const aggregatorSeconds = median(aggregatorRounds.map((r) => r.seconds));
+  const aggregatorSecondHalf = median(aggregatorRounds.map((r) => r.eventsPerSecondSecondHalf));
+  // the first round wrote the benchmark's orders.state: the write ceiling replays its transactions
+  const transactions = aggregatorRounds[0]!.transactions;
+  const streamsPerSecond = (store: KafkaStreamsStore) => median(streamsRounds[store].map((r) => r.eventsPerSecond));
+  const fasterStore = KAFKA_STREAMS_STORES.reduce((best, store) => (streamsPerSecond(store) > streamsPerSecond(best) ? store : best));
+  const streamsRatio = aggregatorPerSecond / streamsPerSecond(fasterStore);
 
   progress('restoring orders.state into fresh tasks');
   const metrics = new ProcessorMetrics('bench-restore');
   const definition = orderAggregator(topics, codec, `${prefix}restore`);
   // as in a StreamApp: one changelog reader for the instance, tasks started one after the other
-  const changelogReader = new PartitionReader({ kafka, topics: definition.stores.map((s) => s.changelogTopic), groupPrefix: `${prefix}restore`, logger });
+  const restoreConsumer = createConsumer(config.kafka, { clientId: 'bench-restore', groupId: `${prefix}restore`, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000, heartbeatIntervalMs: 1_000 });
+  const changelogReader = new PartitionRangeReader(restoreConsumer, logger);
   const restoreStarted = Date.now();
   const restoreCpu = process.cpuUsage();
   let restored = 0;
   const partitions = (await admin.fetchTopicOffsets(topics.orderState)).map((o) => o.partition);
   for (const partition of partitions) {
-    const task = new StreamTask({ kafka, definition, partition, codec, changelogReader, tables: new Map(), metrics, logger, transactionTimeoutMs: 30_000 });
-    await task.init(async () => undefined);
+    const task = new StreamTask({ definition, partition, codec, tables: new Map(), metrics, logger });
+    await task.restore(changelogReader);
     restored += task.storeSizes().find((s) => s.name === 'order-state')?.size ?? 0;
-    await task.close();
+    task.close();
   }
   const restoreSeconds = (Date.now() - restoreStarted) / 1000;
   const restoreCpuSeconds = cpuSeconds(restoreCpu);
   await changelogReader.close();
+  await restoreConsumer.close(true);
   const changelogRecords = (await metrics.restoredRecords.get()).values.reduce((sum, v) => sum + v.value, 0);
 
   progress('memory per million keys');
@@ -237,7 +337,7 @@ async function main(): Promise<void> {
   progress('write ceiling: the aggregator\'s output produced again by kafkajs alone');
   const written = await readBack(kafka, topics.orderState);
   const perTransaction = Math.max(1, Math.round(written.length / Math.max(1, transactions)));
-  const rawProducePerSecond = await rawTransactionalProduce(kafka, topics.orderState, written, perTransaction);
+  const rawProducePerSecond = await rawTransactionalProduce(config, topics.orderState, written, perTransaction);
   const statesPerEvent = written.length / events;
   const ceilingRatio = 1 / (1 + (rawPerSecond * statesPerEvent) / rawProducePerSecond);
 
@@ -247,13 +347,53 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'processors',
     at: new Date().toISOString(),
-    machine: describeMachine(),
-    broker: 'Kafka 3.9.1 on the same machine (scripts/infra)',
+    machine: { ...describeMachine(), java: peer.java, jvm: peer.jvm, kafkaStreams: peer.kafkaStreams },
+    broker: `Kafka ${brokerVersion()} on the same machine (scripts/infra)`,
     input: { orders, events, orderStates: states.size },
+    rounds,
     rawConsumeEventsPerSecond: Math.round(rawPerSecond),
     aggregatorEventsPerSecond: Math.round(aggregatorPerSecond),
     aggregatorToRawRatio: Number((aggregatorPerSecond / rawPerSecond).toFixed(3)),
-    aggregatorIncludingStartup: { seconds: aggregatorSeconds, startupSeconds, eventsPerSecond: Math.round(events / aggregatorSeconds), processCpuSeconds: aggregatorCpuSeconds },
+    aggregatorEventsPerSecondSecondHalf: Math.round(aggregatorSecondHalf),
+    aggregatorIncludingStartup: {
+      seconds: aggregatorSeconds,
+      startupSeconds: median(aggregatorRounds.map((r) => r.startupSeconds)),
+      eventsPerSecond: Math.round(median(aggregatorRounds.map((r) => r.eventsPerSecondIncludingStartup))),
+      processCpuSeconds: median(aggregatorRounds.map((r) => r.processCpuSeconds)),
+    },
+    aggregatorRounds: aggregatorRounds.map((r) => ({ round: r.round, ...rounded(r), processCpuSeconds: r.processCpuSeconds, transactions: r.transactions })),
+    /** The same fold as a Kafka Streams application (scripts/bench/kafka-streams), alternating with the aggregator on the same topics. */
+    kafkaStreams: {
+      version: peer.kafkaStreams,
+      jvm: `${peer.jvm} (Java ${peer.java})`,
+      settings: {
+        processingGuarantee: 'exactly_once_v2',
+        commitIntervalMs: config.processorCommitIntervalMs,
+        statestoreCacheMaxBytes: PEER_DEFAULTS.cacheMaxBytes,
+        streamThreads: PEER_DEFAULTS.threads,
+        javaOpts: PEER_DEFAULTS.javaOpts,
+      },
+      stores: Object.fromEntries(
+        KAFKA_STREAMS_STORES.map((store) => [
+          store,
+          {
+            eventsPerSecond: Math.round(streamsPerSecond(store)),
+            eventsPerSecondIncludingStartup: Math.round(median(streamsRounds[store].map((r) => r.eventsPerSecondIncludingStartup))),
+            eventsPerSecondSecondHalf: Math.round(median(streamsRounds[store].map((r) => r.eventsPerSecondSecondHalf))),
+            rounds: streamsRounds[store].map((r) => ({ ...rounded(r), processCpuSeconds: r.processCpuSeconds })),
+            /** What the last round's fold did: applied, duplicates, parked payments, rejections by code (dropped, not dead-lettered). */
+            fold: streamsRounds[store].at(-1)!.summary,
+          },
+        ]),
+      ),
+      /** By the steady figures (first commit to the end of the inputs), medians of the rounds: the target's ratio. */
+      fasterStore,
+      aggregatorToFasterStoreRatio: Number(streamsRatio.toFixed(3)),
+      /** The same by the second half of each round alone, once both runtimes are warm (reported). */
+      aggregatorToFasterStoreRatioSecondHalf: Number(
+        (aggregatorSecondHalf / Math.max(...KAFKA_STREAMS_STORES.map((store) => median(streamsRounds[store].map((r) => r.eventsPerSecondSecondHalf))))).toFixed(3),
+      ),
+    },
     restore: { keys: restored, changelogRecords, seconds: restoreSeconds, recordsPerSecond: Math.round(changelogRecords / restoreSeconds), processCpuSeconds: restoreCpuSeconds },
     memory: { bytesPerMillionOrderStates: bytesPerMillion, mibPerMillion: Math.round(bytesPerMillion / 1024 / 1024), gcExposed: gc !== undefined },
     writeCeiling: {
@@ -273,13 +413,24 @@ async function main(): Promise<void> {
     { name: 'order aggregator throughput, exactly-once', measured: `${result.aggregatorEventsPerSecond} events/s`, target: `≥ ${TARGET.eventsPerSecond} events/s`, met: result.aggregatorEventsPerSecond >= TARGET.eventsPerSecond },
     { name: 'order aggregator vs raw kafkajs consumption', measured: String(ratio), target: `≥ ${TARGET.ratio}`, met: ratio >= TARGET.ratio },
     { name: 'changelog restore', measured: `${restoreRate} records/s`, target: `≥ ${TARGET.restoreRecordsPerSecond} records/s`, met: restoreRate >= TARGET.restoreRecordsPerSecond },
+    {
+      name: `order aggregator vs Kafka Streams (${fasterStore} store, the faster), same data, same run`,
+      measured: String(result.kafkaStreams.aggregatorToFasterStoreRatio),
+      target: `≥ ${TARGET.kafkaStreamsRatio}`,
+      met: result.kafkaStreams.aggregatorToFasterStoreRatio >= TARGET.kafkaStreamsRatio,
+    },
   );
   const out = outPath();
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   const rows: Array<[string, string, string]> = [
     ['raw kafkajs consume', `${result.rawConsumeEventsPerSecond} events/s`, ''],
-    ['order aggregator (exactly-once)', `${result.aggregatorEventsPerSecond} events/s`, `ratio ${ratio} (target ≥ ${TARGET.ratio}, ≥ ${TARGET.eventsPerSecond}/s)`],
+    ['order aggregator (exactly-once)', `${result.aggregatorEventsPerSecond} events/s`, `ratio ${ratio} (target ≥ ${TARGET.ratio}, ≥ ${TARGET.eventsPerSecond}/s); median of ${rounds}`],
+    ...KAFKA_STREAMS_STORES.map((store): [string, string, string] => [
+      `Kafka Streams ${peer.kafkaStreams}, ${store} store`,
+      `${Math.round(streamsPerSecond(store))} events/s`,
+      store === fasterStore ? `aggregator / this: ${result.kafkaStreams.aggregatorToFasterStoreRatio} (target ≥ ${TARGET.kafkaStreamsRatio})` : '',
+    ]),
     ['changelog restore', `${result.restore.recordsPerSecond} records/s`, `(target ≥ ${TARGET.restoreRecordsPerSecond}/s)`],
     ['memory', `${result.memory.mibPerMillion} MiB per million OrderStates`, ''],
     [
@@ -288,7 +439,9 @@ async function main(): Promise<void> {
       `${result.writeCeiling.statesPerEvent} states per event, ${perTransaction} per transaction: ratio ceiling ${result.writeCeiling.ceilingRatio}`,
     ],
   ];
-  process.stdout.write(`processors benchmark: ${events} events, ${result.machine.cpuCount} × ${result.machine.cpuModel}, node ${result.machine.node}\n`);
+  process.stdout.write(
+    `processors benchmark: ${events} events, ${result.machine.cpuCount} × ${result.machine.cpuModel}, node ${result.machine.node}, ${result.kafkaStreams.jvm}\n`,
+  );
   for (const [what, figure, note] of rows) process.stdout.write(`  ${what.padEnd(34)} ${figure.padEnd(36)} ${note}\n`);
   process.stdout.write(`written to ${out}\n`);
 }
