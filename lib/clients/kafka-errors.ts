@@ -1,4 +1,5 @@
 /** Kafka protocol errors the clients and the runtime tell apart, by kafkajs's error type. */
+import { FATAL_ERROR_IDS } from '../kafka/errors';
 
 /**
  * The transaction coordinator refused a request because it is still writing
@@ -20,20 +21,6 @@ export function isFencing(error: unknown): boolean {
   return /FENCED|INVALID_PRODUCER_EPOCH/.test(String(type ?? '')) || /fenced/i.test(String(message ?? ''));
 }
 
-/** Protocol errors no retry or rebuild can fix: credentials, permissions, a broker too old or misconfigured. */
-const FATAL_TYPES = new Set([
-  'SASL_AUTHENTICATION_FAILED',
-  'ILLEGAL_SASL_STATE',
-  'UNSUPPORTED_SASL_MECHANISM',
-  'TOPIC_AUTHORIZATION_FAILED',
-  'GROUP_AUTHORIZATION_FAILED',
-  'CLUSTER_AUTHORIZATION_FAILED',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-  'UNSUPPORTED_VERSION',
-  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
-  'INVALID_CONFIG',
-  'INVALID_TRANSACTION_TIMEOUT',
-]);
 
 /**
  * Whether a Kafka client error means the service cannot recover by itself
@@ -44,7 +31,7 @@ const FATAL_TYPES = new Set([
 export function isFatalKafkaError(error: unknown): boolean {
   for (let cause: unknown = error; cause !== undefined && cause !== null; cause = (cause as { cause?: unknown }).cause) {
     const type = (cause as { type?: unknown }).type;
-    if (typeof type === 'string' && FATAL_TYPES.has(type)) return true;
+    if (typeof type === 'string' && FATAL_ERROR_IDS.has(type)) return true;
     if ((cause as { name?: unknown }).name === 'KafkaJSSASLAuthenticationError') return true;
   }
   return false;

@@ -41,7 +41,7 @@ export function isGenerationLost(error: unknown): boolean {
 }
 
 /** Protocol errors no retry or rebuild can fix: credentials, permissions, a broker too old or misconfigured. */
-const FATAL_IDS = new Set([
+export const FATAL_ERROR_IDS: ReadonlySet<string> = new Set([
   'SASL_AUTHENTICATION_FAILED',
   'ILLEGAL_SASL_STATE',
   'UNSUPPORTED_SASL_MECHANISM',
@@ -57,7 +57,7 @@ const FATAL_IDS = new Set([
 
 /** The service cannot recover by itself and should exit for an operator (or a supervisor) to act. */
 export function isFatalKafkaError(error: unknown): boolean {
-  if (errorIds(error).some((id) => FATAL_IDS.has(id))) return true;
+  if (errorIds(error).some((id) => FATAL_ERROR_IDS.has(id))) return true;
   for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
     if ((cause as { code?: unknown }).code === 'PLT_KFK_AUTHENTICATION') return true;
   }
