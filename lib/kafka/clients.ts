@@ -8,8 +8,6 @@ import type { KafkaConfig } from '../config';
 import { errorIds } from './errors';
 
 export type { Admin, Consumer } from '@platformatic/kafka';
-/** The client's admin, under a name that does not clash with kafkajs's in the runtime that uses both. */
-export type StableAdmin = Admin;
 
 /** Keys and values are bytes (the runtime encodes them); header names and values are text. */
 export type RecordProducer = Producer<Buffer, Buffer, string, string>;

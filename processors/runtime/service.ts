@@ -60,7 +60,7 @@ export async function runProcessorService<In extends TaggedValue>(spec: Processo
   const app =
     config.processingGuarantee === 'exactly_once_v2'
       ? new StreamAppV2({ ...common, kafka: config.kafka, instanceId: config.processorInstanceId })
-      : new StreamApp({ ...common, kafka, kafkaConfig: config.kafka });
+      : new StreamApp({ ...common, kafka });
   let waiting = true;
   const http = await startHttpEndpoint(config.httpPort ?? spec.defaultHttpPort, app.metrics.registry, () => (waiting ? WAITING_FOR_KAFKA : app.health()));
   logger.info({ port: http.port }, 'health and metrics endpoint listening');

@@ -40,9 +40,8 @@
  *   if the group committed past it (another instance owned it meanwhile).
  */
 import type { Admin, Batch, Consumer, Kafka } from 'kafkajs';
-import { createAdmin, type StableAdmin } from '../../lib/kafka/clients';
 import { isFatalKafkaError, isFencing, isKafkaError } from '../../lib/clients/kafka-errors';
-import { DEFAULT_HEALTH_STALL_TIMEOUT_MS, DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS, DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS, DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS, type KafkaConfig } from '../../lib/config';
+import { DEFAULT_HEALTH_STALL_TIMEOUT_MS, DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS, DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS, DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import { BackoffPolicy, backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
 import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
@@ -63,8 +62,6 @@ import { StreamTask } from './stream-task';
 
 export interface StreamAppOptions<In extends TaggedValue> {
   readonly kafka: Kafka;
-  /** The same cluster's settings: committed offsets are then read with require_stable (stableOffsets). */
-  readonly kafkaConfig?: KafkaConfig;
   readonly definition: ProcessorDefinition<In>;
   readonly codec: RecordCodec;
   readonly logger: Logger;
@@ -135,8 +132,6 @@ export class StreamApp<In extends TaggedValue> {
   private changelogReader: PartitionReader | undefined;
   /** Reads committed positions when a task starts. */
   private admin: Admin | undefined;
-  /** Reads committed offsets with require_stable (see stableOffsets). */
-  private stableAdmin: StableAdmin | undefined;
   /** Per task, a wake-up for when its next commit falls due. */
   private readonly commitTimers = new Map<StreamTask<In>, { readonly at: number; readonly timer: NodeJS.Timeout }>();
   private state: State = 'created';
@@ -550,21 +545,6 @@ export class StreamApp<In extends TaggedValue> {
     return true;
   }
 
-  /**
-   * The partition's committed offsets read with require_stable (KIP-447:
-   * the coordinator answers only once no transaction holds offsets of it
-   * pending), through the project's other client, which sends it; undefined
-   * without `kafkaConfig` (kafkajs's reads, agreeing twice, then stand alone).
-   */
-  private async stableOffsets(partition: number): Promise<Map<string, string> | undefined> {
-    const config = this.options.kafkaConfig;
-    if (config === undefined) return undefined;
-    this.stableAdmin ??= createAdmin(config, `${this.definition.name}-offsets`);
-    const topics = this.definition.inputs.map((name) => ({ name, partitionIndexes: [partition] }));
-    const [group] = await this.stableAdmin.listConsumerGroupOffsets({ groups: [{ groupId: this.groupId, topics }], requireStable: true });
-    return new Map((group?.topics ?? []).flatMap((t) => t.partitions.filter((p) => p.partitionIndex === partition).map((p) => [t.name, String(p.committedOffset)] as const)));
-  }
-
   /** The committed positions, read until two reads in a row agree (see the header). */
   private async stableCommittedPositions(partition: number): Promise<Map<string, string>> {
     let positions = await this.committedPositions(partition);
@@ -582,10 +562,9 @@ export class StreamApp<In extends TaggedValue> {
   private async committedPositions(partition: number): Promise<Map<string, string>> {
     const { admin } = this;
     if (!admin) throw new Error(`processor ${this.definition.name} was not started`);
-    const stable = await this.stableOffsets(partition);
     const positions = new Map<string, string>();
     for (const topic of this.definition.inputs) {
-      const [committed] = stable === undefined ? await admin.fetchOffsets({ groupId: this.groupId, topics: [topic] }) : [{ partitions: [{ partition, offset: stable.get(topic) ?? '-1' }] }];
+      const [committed] = await admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
       const offset = committed?.partitions.find((p) => p.partition === partition)?.offset;
       if (offset !== undefined && Number(offset) >= 0) positions.set(topic, offset);
       else {
@@ -747,8 +726,6 @@ export class StreamApp<In extends TaggedValue> {
     for (const table of this.tables.values()) await table.stop();
     await this.changelogReader?.close();
     await this.admin?.disconnect();
-    const stableAdmin = this.stableAdmin;
-    if (stableAdmin !== undefined) await new Promise<void>((resolve) => stableAdmin.close(() => resolve()));
     this.state = 'stopped';
     this.logger.info('stopped');
   }
