@@ -11,7 +11,10 @@
  * whether still in flight or waiting in the round being handled (each change
  * bumps the partition's version; a batch is delivered only at the version it
  * was fetched for). Batches reach the owner in order, one at a time (onBatch
- * is awaited).
+ * is awaited). An owner that handles a batch only after waiting (for a lock
+ * its rollback holds, say) asks `current()` then: a seek made meanwhile
+ * makes the batch stale, and processing it would skip what lies between the
+ * sought position and the batch.
  *
  * Aborted transactions are filtered here (committed-batches.ts), not by the
  * client: a producer may have several aborted transactions in one response.
@@ -45,7 +48,8 @@ export interface PartitionFetcherOptions {
   /** The client that fetches (a group member, or a consumer never joined for plain reads). */
   readonly consumer: Consumer;
   readonly logger: Logger;
-  readonly onBatch: (batch: FetchedBatch) => Promise<void> | void;
+  /** `current()` stays true until the partition is sought, paused or released after this batch was fetched. */
+  readonly onBatch: (batch: FetchedBatch, current: () => boolean) => Promise<void> | void;
   /** Every answered fetch round, data or not: the broker is reachable. */
   readonly onFetch?: () => void;
   /** The broker waits this long for data before answering an empty fetch. */
@@ -205,9 +209,10 @@ export class PartitionFetcher {
       inFlight.catch(() => undefined);
       for (const { batch, state, version } of round) {
         if (!this.running) break;
+        const current = () => state.version === version && this.partitions.get(key(batch.topic, batch.partition)) === state;
         // sought, paused or released while the round was handled (a rollback of the owner's, say): stale
-        if (state.version !== version || this.partitions.get(key(batch.topic, batch.partition)) !== state) continue;
-        await this.options.onBatch(batch);
+        if (!current()) continue;
+        await this.options.onBatch(batch, current);
       }
     }
     await inFlight;

@@ -190,7 +190,7 @@ export class StreamApp<In extends TaggedValue> {
       consumer,
       logger: this.logger,
       maxBytesPerPartition: 4 * 1024 * 1024,
-      onBatch: (batch) => this.lock.run(async () => this.handleBatch(batch)),
+      onBatch: (batch, current) => this.lock.run(async () => this.handleBatch(batch, current)),
       onFetch: () => this.progress.contact(),
       backoff: this.backoff,
     });
@@ -435,11 +435,11 @@ export class StreamApp<In extends TaggedValue> {
     }
   }
 
-  private async handleBatch(batch: FetchedBatch): Promise<void> {
+  private async handleBatch(batch: FetchedBatch, current: () => boolean): Promise<void> {
     const { partition } = batch;
     this.progress.observedEnd(batch.topic, partition, batch.highWatermark);
-    // fetched before a join or a recovery: read again from the positions it sets
-    if (this.state !== 'running') return;
+    // fetched before a join, a recovery or a rewind that held the lock while this waited: read again from the positions it set
+    if (this.state !== 'running' || !current()) return;
     const task = this.tasks.get(partition);
     if (task === undefined) return;
     const timer = this.metrics.batchLatency.startTimer();
