@@ -21,8 +21,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * Kafka Streams' processing.guarantee: exactly_once is one transactional
  * producer per input partition (kafkajs, EOS v1); exactly_once_v2 one per
  * instance with the group's metadata on the offsets (KIP-447, the runtime in
- * processors/runtime/eos-v2 on @platformatic/kafka), opt-in until the fault
- * suite passes on it.
+ * processors/runtime/eos-v2 on @platformatic/kafka), the default since the
+ * fault suite passes on it; exactly_once stays selectable until it is removed.
  */
 export const PROCESSING_GUARANTEES = ['exactly_once', 'exactly_once_v2'] as const;
 export type ProcessingGuarantee = (typeof PROCESSING_GUARANTEES)[number];
@@ -187,7 +187,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     processorTransactionTimeoutMs: read.int('PROCESSOR_TRANSACTION_TIMEOUT_MS', DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS, 1_000, 900_000),
     processorSessionTimeoutMs: read.int('PROCESSOR_SESSION_TIMEOUT_MS', DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS, 3_000, 300_000),
     processorInstanceId: read.optionalString('PROCESSOR_INSTANCE_ID'),
-    processingGuarantee: read.oneOf('PROCESSOR_PROCESSING_GUARANTEE', PROCESSING_GUARANTEES, 'exactly_once'),
+    processingGuarantee: read.oneOf('PROCESSOR_PROCESSING_GUARANTEE', PROCESSING_GUARANTEES, 'exactly_once_v2'),
     healthStallTimeoutMs: read.int('HEALTH_STALL_TIMEOUT_MS', DEFAULT_HEALTH_STALL_TIMEOUT_MS, 1_000, 3_600_000),
   };
   read.done();

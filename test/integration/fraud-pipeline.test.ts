@@ -26,8 +26,9 @@ test('alerts and counters are exact across a SIGKILL of the fraud detector', asy
   const topicOf = { [TOPIC.customers]: pipeline.topics.customers, [TOPIC.orderEvents]: pipeline.topics.orderEvents, [TOPIC.paymentEvents]: pipeline.topics.paymentEvents };
   await produce(pipeline, records.map((r) => ({ topic: topicOf[r.topic], key: r.key, value: r.event })));
 
+  // the restart is the same instance (exactly_once_v2 names its transactional id by it), as a supervisor's would be
   const start = async (name: string) => {
-    const child = await spawnProcessor(name, pipeline);
+    const child = await spawnProcessor(name, pipeline, { PROCESSOR_INSTANCE_ID: '1' });
     return track(child);
   };
   await start('validator');
