@@ -36,18 +36,17 @@ function fakeConsumer(): Consumer {
 
 test('a seek made while a delivered batch waits makes it stale (current() false), and reading goes on from the sought offset', async () => {
   const handled: Array<{ from: string; current: boolean }> = [];
-  let fetcher: PartitionFetcher | undefined;
   let sought = false;
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
-  fetcher = new PartitionFetcher({
+  const fetcher: PartitionFetcher = new PartitionFetcher({
     consumer: fakeConsumer(),
     logger: createLogger('test', 'silent'),
     onBatch: async (batch: FetchedBatch, current) => {
       // the owner's lock is held by a rollback that seeks back to 0 before this batch is looked at
       if (!sought && batch.records[0]?.offset === '10') {
         sought = true;
-        fetcher!.seek(TOPIC, 0, 0n);
+        fetcher.seek(TOPIC, 0, 0n);
       }
       handled.push({ from: batch.records[0]!.offset, current: current() });
       if (batch.nextOffset === String(LOG_END) && current()) finished();
