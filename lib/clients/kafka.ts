@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { Kafka, logLevel as KafkaLogLevel, LogEntry, SASLOptions, Partitioners, ProducerConfig } from 'kafkajs';
 import type { KafkaConfig } from '../config';
 import type { Logger } from '../logger';
-import { installTransactionCoordinatorCache } from './kafka-coordinator-cache';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.ERROR]: 'error',
@@ -14,14 +13,12 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 
 /**
  * What kafkajs logs as errors or warnings but is routine: a heartbeat
- * answered "rebalancing", a transaction begun while the broker still writes
- * the previous one's markers (CONCURRENT_TRANSACTIONS, which kafkajs
- * retries), and its warning about bounded producer retries.
+ * answered "rebalancing", and a transaction begun while the broker still
+ * writes the previous one's markers (CONCURRENT_TRANSACTIONS, which kafkajs
+ * retries).
  */
 function isRoutine(namespace: string, error: string, message: string): boolean {
   if (namespace === 'Connection' && /rebalanc/i.test(error)) return true;
-  // the runtime's task producers bound their retries on purpose (stream-task.ts): a transaction's outcome does not depend on them
-  if (/Limiting retries for the idempotent producer/.test(message)) return true;
   return /concurrent operation on the same transaction/i.test(`${error} ${message}`);
 }
 
@@ -51,7 +48,6 @@ function sasl(config: KafkaConfig): SASLOptions | undefined {
 }
 
 export function createKafka(config: KafkaConfig, logger: Logger, clientId = config.clientId): Kafka {
-  installTransactionCoordinatorCache();
   return new Kafka({
     clientId,
     brokers: [...config.brokers],

@@ -18,13 +18,13 @@ export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 /**
- * Kafka Streams' processing.guarantee: exactly_once is one transactional
- * producer per input partition (kafkajs, EOS v1); exactly_once_v2 one per
- * instance with the group's metadata on the offsets (KIP-447, the runtime in
- * processors/runtime/eos-v2 on @platformatic/kafka), the default since the
- * fault suite passes on it; exactly_once stays selectable until it is removed.
+ * Kafka Streams' processing.guarantee. Only exactly_once_v2 (KIP-447: one
+ * transactional producer per instance, the offsets sent with the group's
+ * metadata) is left; EOS v1 (a producer per input partition) was removed, as
+ * Kafka Streams removed it in 4.0. Kept as a setting so an old
+ * `exactly_once` is refused by name rather than silently ignored.
  */
-export const PROCESSING_GUARANTEES = ['exactly_once', 'exactly_once_v2'] as const;
+export const PROCESSING_GUARANTEES = ['exactly_once_v2'] as const;
 export type ProcessingGuarantee = (typeof PROCESSING_GUARANTEES)[number];
 
 export interface KafkaConfig {

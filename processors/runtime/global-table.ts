@@ -2,30 +2,30 @@
  * A compacted topic materialized in full on every instance and kept up to
  * date (like Kafka Streams' GlobalKTable): the latest value per key, a
  * tombstone removes the key. start() returns once the table caught up with
- * the topic's end at start time, so processing never sees a half-loaded table.
+ * the topic's end at start time, so processing never sees a half-loaded
+ * table. Every partition is read directly, without a consumer group; the
+ * fetcher reconnects by itself when the broker goes away.
  */
-import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import { createConsumer, type Consumer } from '../../lib/kafka/clients';
+import { PartitionFetcher, type FetchedBatch } from '../../lib/kafka/partition-fetcher';
+import { PartitionRangeReader } from '../../lib/kafka/partition-range-reader';
+import type { KafkaConfig } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
-import { backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
-import { sleep } from '../../lib/retry/retry-until-done';
-import { EndTracker, onMarkerOnlyBatches } from './end-tracker';
 import type { ReadonlyTable, TableSpec } from './processor';
 
 export class GlobalTable<V> implements ReadonlyTable<V> {
   private readonly rows = new Map<string, V>();
+  private readonly logger: Logger;
   private consumer: Consumer | undefined;
-  private readonly groupId: string;
-  private stopped = false;
+  private fetcher: PartitionFetcher | undefined;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaConfig,
     private readonly spec: TableSpec<V>,
-    owner: string,
-    private readonly logger: Logger,
+    private readonly owner: string,
+    logger: Logger,
   ) {
-    // a group of its own per instance: every instance reads every partition
-    this.groupId = `${owner}-table-${spec.name}-${randomUUID()}`;
+    this.logger = logger.child({ table: spec.name });
   }
 
   get(key: string): V | undefined {
@@ -37,78 +37,69 @@ export class GlobalTable<V> implements ReadonlyTable<V> {
   }
 
   async start(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const tracker = new EndTracker(await admin.fetchTopicOffsets(this.spec.topic));
-    await admin.disconnect();
-
-    const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 100 });
+    // never joins its group: the id only names the client's requests
+    const consumer = createConsumer(this.kafka, { clientId: `${this.owner}-table-${this.spec.name}`, groupId: `${this.owner}-table-${this.spec.name}`, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000, heartbeatIntervalMs: 3_000 });
     this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      // kafkajs restarts after a retriable crash; after any other the table would go stale unnoticed
-      if (payload.restart || this.stopped) return;
-      this.logger.warn({ table: this.spec.name, err: payload.error.message }, 'table consumer crashed for good; reading the table again with a new one');
-      void this.restart();
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.spec.topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const reached = (partition: number, lastOffset: string) => {
-        if (!tracker.reached(partition, lastOffset) || !tracker.done) return;
-        this.logger.info({ table: this.spec.name, rows: this.rows.size }, 'table loaded');
-        resolve();
-      };
-      if (tracker.done) resolve();
-      onMarkerOnlyBatches(consumer, (_topic, partition, lastOffset) => reached(partition, lastOffset));
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            for (const message of batch.messages) {
-              const key = message.key?.toString('utf8');
-              if (key === undefined) continue;
-              if (message.value === null) this.rows.delete(key);
-              else {
-                try {
-                  this.rows.set(key, await this.spec.codec.decode(message.value));
-                } catch (error) {
-                  this.logger.warn({ table: this.spec.name, offset: message.offset, err: error }, 'table record cannot be decoded; skipped');
-                }
-              }
+    try {
+      const metadata = await consumer.metadata({ topics: [this.spec.topic] });
+      const partitions = metadata.topics.get(this.spec.topic)?.partitionsCount ?? 0;
+      const bounds = new PartitionRangeReader(consumer, this.logger);
+      const ends = new Map<number, bigint>();
+      const starts = new Map<number, bigint>();
+      for (let partition = 0; partition < partitions; partition++) {
+        const { start, end } = await bounds.bounds(this.spec.topic, partition);
+        starts.set(partition, start);
+        if (end > start) ends.set(partition, end);
+      }
+      await new Promise<void>((resolve, reject) => {
+        const loaded = () => {
+          if (ends.size > 0) return;
+          this.logger.info({ rows: this.rows.size }, 'table loaded');
+          resolve();
+        };
+        const fetcher = new PartitionFetcher({
+          consumer,
+          logger: this.logger,
+          maxWaitMs: 200,
+          onBatch: async (batch) => {
+            await this.apply(batch);
+            const end = ends.get(batch.partition);
+            if (end !== undefined && BigInt(batch.nextOffset) >= end) {
+              ends.delete(batch.partition);
+              loaded();
             }
-            reached(batch.partition, batch.lastOffset());
           },
-        })
-        .catch(reject);
-    });
+        });
+        this.fetcher = fetcher;
+        for (const [partition, start] of starts) fetcher.assign(this.spec.topic, partition, start);
+        fetcher.start();
+        loaded();
+        fetcher.done().catch(reject);
+      });
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
   }
 
-  /** A new consumer reads the table again from the start (replaying it in order ends at the same rows), after a pause. */
-  private async restart(): Promise<void> {
-    for (let attempt = 0; !this.stopped; attempt++) {
-      await sleep(backoffDelay(KAFKA_RECOVERY_BACKOFF, attempt));
-      if (this.stopped) return;
+  private async apply(batch: FetchedBatch): Promise<void> {
+    for (const record of batch.records) {
+      const key = record.key?.toString('utf8');
+      if (key === undefined) continue;
+      if (record.value === null) {
+        this.rows.delete(key);
+        continue;
+      }
       try {
-        await this.consumer?.disconnect().catch(() => undefined);
-        await this.start();
-        return;
+        this.rows.set(key, await this.spec.codec.decode(record.value));
       } catch (error) {
-        this.logger.warn({ table: this.spec.name, attempt: attempt + 1, err: error instanceof Error ? error.message : String(error) }, 'table not readable yet; retrying');
+        this.logger.warn({ offset: record.offset, partition: batch.partition, err: error }, 'table record cannot be decoded; skipped');
       }
     }
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await this.consumer?.disconnect();
-    const admin = this.kafka.admin();
-    try {
-      await admin.connect();
-      await admin.deleteGroups([this.groupId]);
-    } catch {
-      // an empty group expires on its own
-    } finally {
-      await admin.disconnect();
-    }
+    await this.fetcher?.stop().catch(() => undefined);
+    await this.consumer?.close(true).catch(() => undefined);
   }
 }

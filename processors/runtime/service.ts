@@ -16,7 +16,6 @@ import { registryCodec } from './registry-codec';
 import { HealthReport, startHttpEndpoint } from './http-endpoint';
 import type { ProcessorDefinition } from './processor';
 import { StreamApp } from './stream-app';
-import { StreamApp as StreamAppV2 } from './eos-v2/stream-app';
 import type { TaggedValue } from '../../lib/serde';
 
 export interface ProcessorService<In extends TaggedValue> {
@@ -46,7 +45,9 @@ export async function runProcessorService<In extends TaggedValue>(spec: Processo
   const kafka = createKafka(config.kafka, logger, spec.service);
   const codec = registryCodec(config, logger);
   const definition = buildDefinition(spec, config, codec);
-  const common = {
+  const app = new StreamApp({
+    kafka: config.kafka,
+    instanceId: config.processorInstanceId,
     definition,
     codec,
     logger,
@@ -56,11 +57,7 @@ export async function runProcessorService<In extends TaggedValue>(spec: Processo
     stallTimeoutMs: config.healthStallTimeoutMs,
     // the app logged the fault; the supervisor starts a fresh instance
     onFatal: (error: Error) => exitService(logger, EXIT_FAILURE, 'the processor cannot recover; exiting for its supervisor to restart it', error),
-  };
-  const app =
-    config.processingGuarantee === 'exactly_once_v2'
-      ? new StreamAppV2({ ...common, kafka: config.kafka, instanceId: config.processorInstanceId })
-      : new StreamApp({ ...common, kafka });
+  });
   let waiting = true;
   const http = await startHttpEndpoint(config.httpPort ?? spec.defaultHttpPort, app.metrics.registry, () => (waiting ? WAITING_FOR_KAFKA : app.health()));
   logger.info({ port: http.port }, 'health and metrics endpoint listening');

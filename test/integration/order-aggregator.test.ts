@@ -12,7 +12,6 @@ import { AggregateEvent, foldOrder } from '../../processors/order-aggregator/fol
 import { DEAD_LETTER_HEADER } from '../../processors/runtime/dead-letter';
 import { generateLifecycles, GeneratedRecord } from '../../producers/loadgen/lifecycle';
 import { eventsByOrder } from '../fixtures/generated-stream';
-import { PROCESSING_GUARANTEES, type ProcessingGuarantee } from '../../lib/config';
 import {
   committedCount,
   createTestPipeline,
@@ -41,16 +40,13 @@ function toTopics(pipeline: TestPipeline, records: readonly GeneratedRecord[]): 
   }));
 }
 
-/** Set by each describe block below: every test runs on both exactly-once engines. */
-let guarantee: ProcessingGuarantee = 'exactly_once';
-
 /**
- * `instance` names the transactional id (exactly_once_v2): a restart of the same instance passes the same
+ * `instance` names the transactional id: a restart of the same instance passes the same
  * one, as scripts/services does, so its producer fences what the killed run left open at once. (With a new
  * id the open transaction holds every read_committed reader of the outputs until its timeout.)
  */
 async function start(pipeline: TestPipeline, instance?: string): Promise<ChildProcess> {
-  const env: Record<string, string> = { PROCESSOR_PROCESSING_GUARANTEE: guarantee };
+  const env: Record<string, string> = {};
   if (instance !== undefined) env['PROCESSOR_INSTANCE_ID'] = instance;
   return track(await spawnProcessor('order-aggregator', pipeline, env));
 }
@@ -99,102 +95,96 @@ function describeState(state: OrderState | undefined): string {
   return state === undefined ? 'no state' : `v${state.version}/payment v${state.paymentVersion} ${state.status} (last event ${state.lastEventId})`;
 }
 
-describe.each(PROCESSING_GUARANTEES)('%s', (engine) => {
-  beforeAll(() => {
-    guarantee = engine;
-  });
+test('exactly-once across a SIGKILL mid-stream: every input counts once and the state equals the fold', async () => {
+  const pipeline = await createTestPipeline('agg-eos');
+  // enough input that the processor is still at it when the first commits show
+  const records = generated(11, 6000);
+  await produce(pipeline, toTopics(pipeline, records));
 
-  test('exactly-once across a SIGKILL mid-stream: every input counts once and the state equals the fold', async () => {
-    const pipeline = await createTestPipeline('agg-eos');
-    // enough input that the processor is still at it when the first commits show
-    const records = generated(11, 6000);
-    await produce(pipeline, toTopics(pipeline, records));
+  const first = await start(pipeline, 'restarted');
+  await waitFor(async () => (await committedCount(pipeline, group(pipeline), inputs(pipeline))) > 0, 'the first commits');
+  first.kill('SIGKILL');
+  await exited(first);
+  const atKill = await committedCount(pipeline, group(pipeline), inputs(pipeline));
+  expect(atKill).toBeLessThan(records.length); // killed mid-stream, not after the end
 
-    const first = await start(pipeline, 'restarted');
-    await waitFor(async () => (await committedCount(pipeline, group(pipeline), inputs(pipeline))) > 0, 'the first commits');
-    first.kill('SIGKILL');
-    await exited(first);
-    const atKill = await committedCount(pipeline, group(pipeline), inputs(pipeline));
-    expect(atKill).toBeLessThan(records.length); // killed mid-stream, not after the end
+  await start(pipeline, 'restarted');
+  await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
+  expectExact(await stateLog(pipeline), records);
+  expect(await readAll(pipeline, `${pipeline.topics.orderEvents}.dlq`)).toEqual([]);
+  expect(await readAll(pipeline, `${pipeline.topics.paymentEvents}.dlq`)).toEqual([]);
+});
 
-    await start(pipeline, 'restarted');
-    await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
-    expectExact(await stateLog(pipeline), records);
-    expect(await readAll(pipeline, `${pipeline.topics.orderEvents}.dlq`)).toEqual([]);
-    expect(await readAll(pipeline, `${pipeline.topics.paymentEvents}.dlq`)).toEqual([]);
-  });
+test('two instances share the partitions; when one stops the other takes over and results stay exact', async () => {
+  const pipeline = await createTestPipeline('agg-pair');
+  const records = generated(12, 1200);
+  const half = Math.floor(records.length / 2);
+  const a = await start(pipeline);
+  const b = await start(pipeline);
+  await produce(pipeline, toTopics(pipeline, records.slice(0, half)));
+  await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
 
-  test('two instances share the partitions; when one stops the other takes over and results stay exact', async () => {
-    const pipeline = await createTestPipeline('agg-pair');
-    const records = generated(12, 1200);
-    const half = Math.floor(records.length / 2);
-    const a = await start(pipeline);
-    const b = await start(pipeline);
-    await produce(pipeline, toTopics(pipeline, records.slice(0, half)));
-    await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
+  a.kill('SIGTERM');
+  expect(await exited(a)).toBe(0);
+  await produce(pipeline, toTopics(pipeline, records.slice(half)));
+  await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
+  expect(b.exitCode).toBeNull();
+  expectExact(await stateLog(pipeline), records);
+});
 
-    a.kill('SIGTERM');
-    expect(await exited(a)).toBe(0);
-    await produce(pipeline, toTopics(pipeline, records.slice(half)));
-    await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
-    expect(b.exitCode).toBeNull();
-    expectExact(await stateLog(pipeline), records);
-  });
+test('poison records go to the dead-letter topic with their headers while the rest flows', async () => {
+  const pipeline = await createTestPipeline('agg-poison');
+  const records = generated(13, 40);
+  const orderEvents = records.filter((r) => r.topic === TOPIC.orderEvents);
+  const victim = orderEvents[0]!;
+  const notAvro = Buffer.from('{"json":"not avro"}');
+  const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0x00, 0x02]);
+  // a version gap: the victim order's third event again, as version 99
+  const third = orderEvents.filter((r) => r.key === victim.key)[2]!;
+  const gap = { ...third.event, value: { ...third.event.value, envelope: { ...third.event.value.envelope, aggregateVersion: 99, eventId: 'gap-event' } } };
+  await produce(pipeline, [
+    { topic: pipeline.topics.orderEvents, key: 'poison-1', value: notAvro },
+    { topic: pipeline.topics.orderEvents, key: 'poison-2', value: unknownId },
+    ...toTopics(pipeline, records),
+    { topic: pipeline.topics.orderEvents, key: victim.key, value: gap },
+  ]);
 
-  test('poison records go to the dead-letter topic with their headers while the rest flows', async () => {
-    const pipeline = await createTestPipeline('agg-poison');
-    const records = generated(13, 40);
-    const orderEvents = records.filter((r) => r.topic === TOPIC.orderEvents);
-    const victim = orderEvents[0]!;
-    const notAvro = Buffer.from('{"json":"not avro"}');
-    const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0x00, 0x02]);
-    // a version gap: the victim order's third event again, as version 99
-    const third = orderEvents.filter((r) => r.key === victim.key)[2]!;
-    const gap = { ...third.event, value: { ...third.event.value, envelope: { ...third.event.value.envelope, aggregateVersion: 99, eventId: 'gap-event' } } };
-    await produce(pipeline, [
-      { topic: pipeline.topics.orderEvents, key: 'poison-1', value: notAvro },
-      { topic: pipeline.topics.orderEvents, key: 'poison-2', value: unknownId },
-      ...toTopics(pipeline, records),
-      { topic: pipeline.topics.orderEvents, key: victim.key, value: gap },
-    ]);
+  await start(pipeline);
+  await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
 
-    await start(pipeline);
-    await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
+  const dlq = await readAll(pipeline, `${pipeline.topics.orderEvents}.dlq`);
+  const byKey = new Map(dlq.map((m) => [m.key!.toString(), m]));
+  expect([...byKey.keys()].sort()).toEqual(['poison-1', 'poison-2', victim.key].sort());
+  const header = (key: string, name: string) => byKey.get(key)!.headers![name]!.toString();
+  expect(byKey.get('poison-1')!.value).toEqual(notAvro); // the original bytes
+  expect(header('poison-1', DEAD_LETTER_HEADER.errorCode)).toBe('decode:bad-magic-byte');
+  expect(header('poison-2', DEAD_LETTER_HEADER.errorCode)).toBe('decode:unknown-schema-id');
+  expect(header(victim.key, DEAD_LETTER_HEADER.errorCode)).toBe('VERSION_GAP');
+  expect(header(victim.key, DEAD_LETTER_HEADER.sourceTopic)).toBe(pipeline.topics.orderEvents);
+  expect(header(victim.key, DEAD_LETTER_HEADER.processor)).toBe(group(pipeline));
+  expect(Number(header('poison-1', DEAD_LETTER_HEADER.sourceOffset))).toBeGreaterThanOrEqual(0);
+  expect(header('poison-1', DEAD_LETTER_HEADER.sourcePartition)).toMatch(/^\d+$/);
 
-    const dlq = await readAll(pipeline, `${pipeline.topics.orderEvents}.dlq`);
-    const byKey = new Map(dlq.map((m) => [m.key!.toString(), m]));
-    expect([...byKey.keys()].sort()).toEqual(['poison-1', 'poison-2', victim.key].sort());
-    const header = (key: string, name: string) => byKey.get(key)!.headers![name]!.toString();
-    expect(byKey.get('poison-1')!.value).toEqual(notAvro); // the original bytes
-    expect(header('poison-1', DEAD_LETTER_HEADER.errorCode)).toBe('decode:bad-magic-byte');
-    expect(header('poison-2', DEAD_LETTER_HEADER.errorCode)).toBe('decode:unknown-schema-id');
-    expect(header(victim.key, DEAD_LETTER_HEADER.errorCode)).toBe('VERSION_GAP');
-    expect(header(victim.key, DEAD_LETTER_HEADER.sourceTopic)).toBe(pipeline.topics.orderEvents);
-    expect(header(victim.key, DEAD_LETTER_HEADER.processor)).toBe(group(pipeline));
-    expect(Number(header('poison-1', DEAD_LETTER_HEADER.sourceOffset))).toBeGreaterThanOrEqual(0);
-    expect(header('poison-1', DEAD_LETTER_HEADER.sourcePartition)).toMatch(/^\d+$/);
+  // everything else flowed
+  const latest = new Map((await stateLog(pipeline)).map((s) => [s.orderId, s]));
+  expect(latest).toEqual(expectedStates(records));
+});
 
-    // everything else flowed
-    const latest = new Map((await stateLog(pipeline)).map((s) => [s.orderId, s]));
-    expect(latest).toEqual(expectedStates(records));
-  });
+test('a fresh process rebuilds its state from the changelog before processing', async () => {
+  const pipeline = await createTestPipeline('agg-restore');
+  const records = generated(14, 600);
+  // the first half of every order's history, then the rest: the second run needs the first run's state
+  const cut = records.length / 2;
+  await produce(pipeline, toTopics(pipeline, records.slice(0, cut)));
+  const first = await start(pipeline);
+  await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
+  first.kill('SIGTERM');
+  await exited(first);
 
-  test('a fresh process rebuilds its state from the changelog before processing', async () => {
-    const pipeline = await createTestPipeline('agg-restore');
-    const records = generated(14, 600);
-    // the first half of every order's history, then the rest: the second run needs the first run's state
-    const cut = records.length / 2;
-    await produce(pipeline, toTopics(pipeline, records.slice(0, cut)));
-    const first = await start(pipeline);
-    await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
-    first.kill('SIGTERM');
-    await exited(first);
-
-    await produce(pipeline, toTopics(pipeline, records.slice(cut)));
-    await start(pipeline);
-    await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
-    expectExact(await stateLog(pipeline), records);
-    // without the restored state, later events would have been dead-lettered as NOT_PLACED or gaps
-    expect(await readAll(pipeline, `${pipeline.topics.orderEvents}.dlq`)).toEqual([]);
-  });
+  await produce(pipeline, toTopics(pipeline, records.slice(cut)));
+  await start(pipeline);
+  await waitForCaughtUp(pipeline, group(pipeline), inputs(pipeline));
+  expectExact(await stateLog(pipeline), records);
+  // without the restored state, later events would have been dead-lettered as NOT_PLACED or gaps
+  expect(await readAll(pipeline, `${pipeline.topics.orderEvents}.dlq`)).toEqual([]);
 });
