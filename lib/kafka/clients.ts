@@ -3,7 +3,7 @@
  * KafkaConfig. The runtime imports the client only through lib/kafka/.
  */
 import { readFileSync } from 'node:fs';
-import { Admin, compatibilityPartitioner, Consumer, FetchIsolationLevels, Producer, stringSerializer, type BaseOptions, type MessageToProduce, type SASLOptions } from '@platformatic/kafka';
+import { Admin, compatibilityPartitioner, Consumer, FetchIsolationLevels, ProduceAcks, Producer, stringSerializer, type BaseOptions, type MessageToProduce, type SASLOptions } from '@platformatic/kafka';
 import type { KafkaConfig } from '../config';
 import { errorIds } from './errors';
 
@@ -90,6 +90,21 @@ export function createTransactionalProducer(config: KafkaConfig, clientId: strin
     producerId: -1n,
     producerEpoch: -1,
     timeout: transactionTimeoutMs,
+    partitioner: compatibilityPartitioner,
+    serializers: { headerKey: stringSerializer, headerValue: stringSerializer },
+  });
+}
+
+/**
+ * An idempotent, non-transactional producer (acks=all, which idempotence
+ * requires), with the Java-compatible partitioner like every other producer.
+ */
+export function createProducer(config: KafkaConfig, clientId: string): RecordProducer {
+  return new Producer<Buffer, Buffer, string, string>({
+    ...baseOptions(config, clientId),
+    retries: PRODUCER_RETRIES,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
     partitioner: compatibilityPartitioner,
     serializers: { headerKey: stringSerializer, headerValue: stringSerializer },
   });
