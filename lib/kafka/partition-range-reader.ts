@@ -5,8 +5,9 @@
  * read of an instance; reads of different partitions run together in the
  * same fetch requests.
  */
-import { FetchIsolationLevels, type Consumer } from '@platformatic/kafka';
+import type { Consumer } from '@platformatic/kafka';
 import type { Logger } from '../logger';
+import { partitionBounds, type PartitionBounds } from './partition-bounds';
 import { PartitionFetcher, type FetchedBatch, type FetchedRecord } from './partition-fetcher';
 
 export interface RangeProgress {
@@ -30,10 +31,6 @@ interface ActiveRead {
 
 const readKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
-/** Earliest and latest (last stable) offsets, as ListOffsets timestamps. */
-const EARLIEST = -2n;
-const LATEST = -1n;
-
 export class PartitionRangeReader {
   private readonly fetcher: PartitionFetcher;
   private readonly active = new Map<string, ActiveRead>();
@@ -44,16 +41,8 @@ export class PartitionRangeReader {
   }
 
   /** The partition's log start and last stable offset now. */
-  async bounds(topic: string, partition: number): Promise<{ start: bigint; end: bigint }> {
-    const partitions = { [topic]: [partition] };
-    const [starts, ends] = await Promise.all([
-      this.consumer.listOffsets({ topics: [topic], partitions, timestamp: EARLIEST }),
-      this.consumer.listOffsets({ topics: [topic], partitions, timestamp: LATEST, isolationLevel: FetchIsolationLevels.READ_COMMITTED }),
-    ]);
-    const start = starts.get(topic)?.[partition];
-    const end = ends.get(topic)?.[partition];
-    if (start === undefined || end === undefined) throw new Error(`${topic} has no partition ${partition}`);
-    return { start, end };
+  async bounds(topic: string, partition: number): Promise<PartitionBounds> {
+    return (await partitionBounds(this.consumer, topic, [partition])).get(partition)!;
   }
 
   /** Reads the partition from its log start to its end now; resolves with the number of records read. */

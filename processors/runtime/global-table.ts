@@ -8,7 +8,7 @@
  */
 import { createConsumer, type Consumer } from '../../lib/kafka/clients';
 import { PartitionFetcher, type FetchedBatch } from '../../lib/kafka/partition-fetcher';
-import { PartitionRangeReader } from '../../lib/kafka/partition-range-reader';
+import { partitionBounds } from '../../lib/kafka/partition-bounds';
 import type { KafkaConfig } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import type { ReadonlyTable, TableSpec } from './processor';
@@ -43,11 +43,10 @@ export class GlobalTable<V> implements ReadonlyTable<V> {
     try {
       const metadata = await consumer.metadata({ topics: [this.spec.topic] });
       const partitions = metadata.topics.get(this.spec.topic)?.partitionsCount ?? 0;
-      const bounds = new PartitionRangeReader(consumer, this.logger);
+      const bounds = await partitionBounds(consumer, this.spec.topic, Array.from({ length: partitions }, (_, partition) => partition));
       const ends = new Map<number, bigint>();
       const starts = new Map<number, bigint>();
-      for (let partition = 0; partition < partitions; partition++) {
-        const { start, end } = await bounds.bounds(this.spec.topic, partition);
+      for (const [partition, { start, end }] of bounds) {
         starts.set(partition, start);
         if (end > start) ends.set(partition, end);
       }

@@ -418,12 +418,17 @@ export class StreamApp<In extends TaggedValue> {
     try {
       const topics = this.definition.inputs.map((name) => ({ name, partitionIndexes: [...partitions] }));
       const [group] = await within(this.stepTimeoutMs, 'reading the committed offsets', () => admin.listConsumerGroupOffsets({ groups: [{ groupId: this.groupId, topics }], requireStable: true }));
-      const starts = await within(this.stepTimeoutMs, 'reading the log starts', () => admin.listOffsets({ topics: this.definition.inputs.map((name) => ({ name, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp: EARLIEST })) })) }));
+      const committed = (topic: string, partition: number) => group?.topics.find((t) => t.name === topic)?.partitions.find((p) => p.partitionIndex === partition)?.committedOffset ?? -1n;
+      // the log starts only matter for what the group never committed (most reads: none)
+      const uncommitted = this.definition.inputs
+        .map((name) => ({ name, partitions: partitions.filter((p) => committed(name, p) < 0n).map((partitionIndex) => ({ partitionIndex, timestamp: EARLIEST })) }))
+        .filter((t) => t.partitions.length > 0);
+      const starts = uncommitted.length === 0 ? [] : await within(this.stepTimeoutMs, 'reading the log starts', () => admin.listOffsets({ topics: uncommitted }));
       for (const topic of this.definition.inputs) {
         for (const partition of partitions) {
-          const committed = group?.topics.find((t) => t.name === topic)?.partitions.find((p) => p.partitionIndex === partition)?.committedOffset;
+          const offset = committed(topic, partition);
           const start = starts.find((t) => t.name === topic)?.partitions.find((p) => p.partitionIndex === partition)?.offset ?? 0n;
-          result.get(partition)!.set(topic, committed !== undefined && committed >= 0n ? committed : start);
+          result.get(partition)!.set(topic, offset >= 0n ? offset : start);
         }
       }
       return result;
