@@ -35,17 +35,23 @@ export async function topicOffsets(admin: Admin, topic: string): Promise<Partiti
   return partitions.map((partition) => ({ partition, low: lows.get(partition) ?? 0, high: highs.get(partition) ?? 0 }));
 }
 
+/** The broker's offsets-for-times answer per partition: the first offset whose record timestamp is at or after `ms`, -1 where no record is. */
+export async function offsetsForTime(admin: Admin, topic: string, ms: number): Promise<Map<number, number>> {
+  return listedOffsets(admin, topic, await topicPartitions(admin, topic), BigInt(ms));
+}
+
 /**
- * Per partition, the offset of the first record at or after `ms` (record
- * timestamps); the end offset where no record is that recent, so a group
- * moved there reads only what comes next (kafkajs's
- * fetchTopicOffsetsByTimestamp answered the same).
+ * Per partition, the offset of the first record at or after `ms`; the end
+ * offset where no record is that recent, so a group moved there reads only
+ * what comes next (kafkajs's fetchTopicOffsetsByTimestamp answered the same).
  */
 export async function offsetsAtTime(admin: Admin, topic: string, ms: number): Promise<Map<number, number>> {
   const partitions = await topicPartitions(admin, topic);
   const [found, ends] = await Promise.all([listedOffsets(admin, topic, partitions, BigInt(ms)), listedOffsets(admin, topic, partitions, ListOffsetTimestamps.LATEST)]);
-  return new Map(partitions.map((partition) => {
-    const offset = found.get(partition) ?? -1;
-    return [partition, offset >= 0 ? offset : (ends.get(partition) ?? 0)];
-  }));
+  return new Map(
+    partitions.map((partition) => {
+      const offset = found.get(partition) ?? -1;
+      return [partition, offset >= 0 ? offset : (ends.get(partition) ?? 0)];
+    }),
+  );
 }
