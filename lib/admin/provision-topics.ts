@@ -149,7 +149,7 @@ export async function provisionTopics(
         const change = { setting: 'partitions', from: String(current), to: String(topic.partitions) };
         if (options.allowPartitionIncrease) {
           if (!dryRun) {
-            await admin.createPartitions({ topics: [{ name: topic.name, count: topic.partitions, assignments: [] }] });
+            await admin.createPartitions({ topics: [{ name: topic.name, count: topic.partitions }] });
           }
           changes.push(change);
         } else {

@@ -25,7 +25,7 @@ export interface Verdict {
   readonly detail: string;
 }
 
-/** Producer of a record's batch as the broker stored it (kafkajs keeps it on each message, untyped). */
+/** Producer of a record's batch as the broker stored it (lib/kafka gives it with each record). */
 export interface BatchProducer {
   readonly producerId: string;
   readonly producerEpoch: number;
