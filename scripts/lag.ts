@@ -3,12 +3,11 @@
  *
  *   scripts/lag [--group <id>]... [--watch <seconds>] [--json]
  */
-import { createKafka } from '../lib/clients/kafka';
+import { createAdmin } from '../lib/kafka/clients';
 import { committedTopics, listConsumerGroups } from '../lib/admin/consumer-groups';
 import { LAG_LEVEL_BOUNDS_MS, LagLevel, worstLevel } from '../lib/admin/lag-level';
 import { totalLag } from '../lib/admin/consumer-lag';
 import { groupTimeLag, PartitionTimeLag } from '../lib/admin/time-lag';
-import { isToolGroup } from '../lib/admin/tool-groups';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from './cli';
 
 const USAGE = `usage: scripts/lag [--group <id>]... [--watch <seconds>] [--json]
@@ -57,12 +56,11 @@ async function main(): Promise<number> {
   if (watchSeconds !== null && !(watchSeconds > 0)) throw new UsageError(`--watch takes seconds > 0, got ${values.watch}`);
 
   const { config, logger } = cliContext('lag');
-  const kafka = createKafka(config.kafka, logger, 'lag');
-  const admin = kafka.admin();
-  await admin.connect();
+  const kafka = { ...config.kafka, clientId: 'lag' };
+  const admin = createAdmin(kafka, 'lag');
   try {
     for (;;) {
-      const groups = values.group ?? (await listConsumerGroups(admin)).map((g) => g.groupId).filter((id) => !isToolGroup(id));
+      const groups = values.group ?? (await listConsumerGroups(admin)).map((g) => g.groupId);
       const rows: PartitionTimeLag[] = [];
       for (const group of groups) rows.push(...(await groupTimeLag(kafka, admin, group, await committedTopics(admin, group), logger)));
       if (values.json) {
@@ -78,7 +76,7 @@ async function main(): Promise<number> {
       if (!values.json) process.stdout.write('\n');
     }
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

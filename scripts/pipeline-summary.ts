@@ -7,7 +7,8 @@
  *   scripts/lib/run scripts/pipeline-summary.ts [--timeout 180s]
  */
 import { createClickHouse } from '../lib/clients/clickhouse';
-import { createKafka } from '../lib/clients/kafka';
+import { createAdmin } from '../lib/kafka/clients';
+import { topicOffsets } from '../lib/kafka/topic-offsets';
 import { createRedis } from '../lib/clients/redis';
 import { loadConfig } from '../lib/config';
 import { consumerLag, PartitionLag, totalLag } from '../lib/admin/consumer-lag';
@@ -39,9 +40,7 @@ const line = (text = '') => process.stdout.write(`${text}\n`);
 const cents = (value: number | string) => (Number(value) / 100).toFixed(2);
 
 async function main(): Promise<void> {
-  const kafka = createKafka(config.kafka, logger);
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = createAdmin(config.kafka, config.kafka.clientId);
 
   const deadline = Date.now() + timeoutMs();
   let lags: Array<{ group: string; lags: readonly PartitionLag[] }> = [];
@@ -57,7 +56,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
 
-  const records = async (topic: string) => (await admin.fetchTopicOffsets(topic)).reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  const records = async (topic: string) => (await topicOffsets(admin, topic)).reduce((sum, o) => sum + o.high - o.low, 0);
   line('== events in (Kafka) ==');
   for (const topic of [topics.customers, topics.orderEvents, topics.paymentEvents, topics.customerActivity, topics.orderState, topics.fraudAlerts]) {
     line(`  ${topic.padEnd(36)} ${await records(topic)} records`);
@@ -65,8 +64,8 @@ async function main(): Promise<void> {
   for (const topic of [topics.orderEvents, topics.paymentEvents, topics.customerActivity]) {
     line(`  ${deadLetterTopic(topic).padEnd(36)} ${await records(deadLetterTopic(topic))} dead letters`);
   }
-  const timeLags = await Promise.all(READERS.map((r) => groupTimeLag(kafka, admin, r.group, r.topics, logger)));
-  await admin.disconnect();
+  const timeLags = await Promise.all(READERS.map((r) => groupTimeLag(config.kafka, admin, r.group, r.topics, logger)));
+  await admin.close();
 
   const clickhouse = createClickHouse(config.clickhouse, 'default');
   const db = config.clickhouse.database;

@@ -7,13 +7,12 @@
  */
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import type { Admin } from 'kafkajs';
 import { assertGroupInactive, committedTopics, listConsumerGroups } from '../lib/admin/consumer-groups';
 import { applyOffsetReset, planOffsetReset } from '../lib/admin/offset-reset';
 import { positionKey } from '../lib/admin/record-timestamps';
 import { requireTopics } from '../lib/admin/require-topics';
-import { isToolGroup } from '../lib/admin/tool-groups';
-import { createKafka } from '../lib/clients/kafka';
+import { createAdmin, type Admin } from '../lib/kafka/clients';
+import { topicOffsets } from '../lib/kafka/topic-offsets';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
 import { waitForCatchUp } from './rebuild-steps/catch-up';
 import { formatProgress, RebuildProgress } from './rebuild-steps/progress';
@@ -46,7 +45,7 @@ async function downstreamGroups(admin: Admin, target: RebuildTarget): Promise<Do
   if (target.derivedTopics.length === 0) return [];
   const found: Downstream[] = [];
   for (const { groupId } of await listConsumerGroups(admin)) {
-    if (groupId === target.group || isToolGroup(groupId)) continue;
+    if (groupId === target.group) continue;
     const topics = (await committedTopics(admin, groupId)).filter((t) => target.derivedTopics.includes(t));
     if (topics.length > 0) found.push({ group: groupId, topics });
   }
@@ -85,9 +84,7 @@ async function main(): Promise<number> {
   if (extra.length > 0) throw new UsageError(`unexpected argument(s): ${extra.join(' ')}`);
 
   const { config, logger } = cliContext('rebuild');
-  const kafka = createKafka(config.kafka, logger, 'rebuild');
-  let admin = kafka.admin();
-  await admin.connect();
+  let admin = createAdmin(config.kafka, 'rebuild');
   try {
     const target = rebuildTarget(name, config, logger);
     await requireTopics(admin, [...target.inputs, ...target.derivedTopics], `rebuilding ${name}`, config.topicPrefix);
@@ -109,16 +106,15 @@ async function main(): Promise<number> {
     process.stdout.write(`${await target.clear(admin)}\n`);
     if (target.derivedTopics.length > 0) {
       // a client that knew the deleted topics keeps their old leaders in its metadata: start afresh
-      await admin.disconnect();
-      admin = kafka.admin();
-      await admin.connect();
+      await admin.close();
+      admin = createAdmin(config.kafka, 'rebuild');
     }
     const moves = await planOffsetReset(admin, target.group, target.inputs, { kind: 'earliest' });
     await applyOffsetReset(admin, target.group, moves);
     const start = new Map(moves.map((m) => [positionKey(m.topic, m.partition), m.to]));
     const ends = new Map<string, number>();
     for (const topic of target.inputs) {
-      for (const o of await admin.fetchTopicOffsets(topic)) ends.set(positionKey(topic, o.partition), Number(o.high));
+      for (const o of await topicOffsets(admin, topic)) ends.set(positionKey(topic, o.partition), o.high);
     }
     for (const d of downstream) {
       await applyOffsetReset(admin, d.group, await planOffsetReset(admin, d.group, d.topics, { kind: 'earliest' }));
@@ -156,7 +152,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${how}\n`);
     return signalled ? EXIT_OK : EXIT_FAILED;
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

@@ -4,12 +4,11 @@
  *   scripts/replay groups [--group <id>]... [--json]
  *   scripts/replay reset --group <id> --to <target> [--topic <name>]... [--dry-run] [--json]
  */
-import { createKafka } from '../lib/clients/kafka';
+import { createAdmin } from '../lib/kafka/clients';
 import { consumerLag, totalLag } from '../lib/admin/consumer-lag';
 import { assertGroupInactive, committedTopics, describeGroup, GroupActiveError, listConsumerGroups } from '../lib/admin/consumer-groups';
 import { applyOffsetReset, OffsetMove, planOffsetReset } from '../lib/admin/offset-reset';
 import { describeResetTarget, parseResetTarget, ResetTargetError } from '../lib/admin/reset-target';
-import { isToolGroup } from '../lib/admin/tool-groups';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from './cli';
 
 const USAGE = `usage: scripts/replay groups [--group <id>]... [--json]
@@ -32,13 +31,12 @@ function movesTable(moves: readonly OffsetMove[]): string {
 }
 
 async function groupsCommand(groupIds: readonly string[] | undefined, json: boolean): Promise<number> {
-  const { config, logger } = cliContext('replay');
-  const admin = createKafka(config.kafka, logger, 'replay').admin();
-  await admin.connect();
+  const { config } = cliContext('replay');
+  const admin = createAdmin(config.kafka, 'replay');
   try {
     const groups = groupIds
       ? await Promise.all(groupIds.map((id) => describeGroup(admin, id)))
-      : (await listConsumerGroups(admin)).filter((g) => !isToolGroup(g.groupId));
+      : await listConsumerGroups(admin);
     if (groups.length === 0) process.stdout.write('no consumer groups\n');
     for (const group of groups) {
       const lags = await consumerLag(admin, group.groupId, await committedTopics(admin, group.groupId));
@@ -53,7 +51,7 @@ async function groupsCommand(groupIds: readonly string[] | undefined, json: bool
     }
     return EXIT_OK;
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 
@@ -67,9 +65,8 @@ interface ResetArgs {
 
 async function resetCommand(args: ResetArgs): Promise<number> {
   const target = parseResetTarget(args.to);
-  const { config, logger } = cliContext('replay');
-  const admin = createKafka(config.kafka, logger, 'replay').admin();
-  await admin.connect();
+  const { config } = cliContext('replay');
+  const admin = createAdmin(config.kafka, 'replay');
   try {
     const topics = args.topics ?? (await committedTopics(admin, args.group));
     if (topics.length === 0) {
@@ -97,7 +94,7 @@ async function resetCommand(args: ResetArgs): Promise<number> {
     if (!args.json) process.stdout.write(`done: ${args.group} reads from these offsets on its next start\n`);
     return EXIT_OK;
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

@@ -10,7 +10,6 @@
  * event by then, or a service cannot be reached; 2 on a usage error.
  */
 import { createClickHouse } from '../lib/clients/clickhouse';
-import { createKafka } from '../lib/clients/kafka';
 import { topicNames } from '../lib/topics';
 import { registryCodec } from '../processors/runtime/registry-codec';
 import { durationFlag } from '../producers/cli-values';
@@ -54,7 +53,7 @@ async function main(): Promise<number> {
   const { config, logger } = cliContext('state-at');
   const answers: SourceAnswer[] = [];
   if (source !== 'clickhouse') {
-    const kafka = createKafka(config.kafka, logger, 'state-at');
+    const kafka = { ...config.kafka, clientId: 'state-at' };
     const codec = registryCodec(config, logger, { autoRegister: false });
     const bound = lateness === undefined ? {} : { appendedBefore: at.getTime() + lateness + 1 };
     answers.push(await kafkaAnswer({ kafka, topics: topicNames(config.topicPrefix), topicPrefix: config.topicPrefix, codec, logger, orderId, ...bound }, at));

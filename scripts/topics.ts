@@ -9,7 +9,7 @@
  * Exit code 0 when every topic matches its declaration, 1 when a difference
  * is left (or Kafka is unreachable), 2 on a usage error.
  */
-import { createKafka } from '../lib/clients/kafka';
+import { createAdmin } from '../lib/kafka/clients';
 import { provisionTopics, TopicReport } from '../lib/admin/provision-topics';
 import { desiredTopics } from '../lib/admin/topic-plan';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from './cli';
@@ -42,10 +42,12 @@ async function main(): Promise<number> {
   const dryRun = values['dry-run'] ?? false;
 
   const { config, logger } = cliContext('topics');
-  const admin = createKafka(config.kafka, logger, `${config.kafka.clientId}-topics`).admin();
+  const admin = createAdmin(config.kafka, `${config.kafka.clientId}-topics`);
   try {
-    await admin.connect();
+    // the client connects on its first request: this one says whether Kafka answers at all
+    await admin.listTopics();
   } catch (err) {
+    await admin.close();
     throw new Error(
       `cannot reach Kafka at ${config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${err instanceof Error ? err.message : String(err)}; is it running (scripts/infra status)?`,
     );
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
       logger,
     });
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 
   const problems = reports.flatMap((r) => r.problems.map((problem) => `${r.topic} ${problem}`));

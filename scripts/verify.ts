@@ -14,7 +14,7 @@
  */
 import { createClickHouse } from '../lib/clients/clickhouse';
 import { requireTopics } from '../lib/admin/require-topics';
-import { createKafka } from '../lib/clients/kafka';
+import { createAdmin } from '../lib/kafka/clients';
 import { createRedis } from '../lib/clients/redis';
 import { redactUrl } from '../lib/config/env';
 import { topicNames } from '../lib/topics';
@@ -57,11 +57,10 @@ async function main(): Promise<number> {
 
   const { config, logger } = cliContext('verify');
   const say = (line: string) => process.stderr.write(line);
-  const kafka = createKafka(config.kafka, logger, 'verify');
+  const kafka = { ...config.kafka, clientId: 'verify' };
   const topics = topicNames(config.topicPrefix);
 
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = createAdmin(kafka, 'verify');
   try {
     await requireTopics(admin, [topics.orderEvents, topics.paymentEvents, topics.orderState, topics.fraudCounters, topics.fraudAlerts], 'verify', config.topicPrefix);
     const lagging = await laggingAfter(admin, projectionGroups(config), waitMs ?? 0);
@@ -71,7 +70,7 @@ async function main(): Promise<number> {
     }
     for (const lag of lagging) say(`warning: ${describeLag(lag)}; records in flight will show as mismatches (--wait waits for the catch-up)\n`);
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 
   const codec = registryCodec(config, logger, { autoRegister: false });

@@ -2,7 +2,8 @@
  * Consumer groups as operations tools see them: which exist, whether anyone
  * is consuming, and which topics each has committed offsets for.
  */
-import type { Admin } from 'kafkajs';
+import type { Admin } from '../kafka/clients';
+import { committedOffsets } from './committed-offsets';
 
 export interface GroupSummary {
   readonly groupId: string;
@@ -20,19 +21,18 @@ export class GroupActiveError extends Error {
 
 /** Consumer groups (not Connect or other protocol types), sorted by id. */
 export async function listConsumerGroups(admin: Admin): Promise<GroupSummary[]> {
-  const { groups } = await admin.listGroups();
-  const ids = groups.filter((g) => g.protocolType === 'consumer' || g.protocolType === '').map((g) => g.groupId);
+  const groups = await admin.listGroups();
+  const ids = [...groups.values()].filter((g) => g.protocolType === 'consumer' || g.protocolType === '').map((g) => g.id);
   if (ids.length === 0) return [];
-  const described = await admin.describeGroups(ids);
-  return described.groups
-    .map((g) => ({ groupId: g.groupId, state: g.state, members: g.members.length }))
+  const described = await admin.describeGroups({ groups: ids });
+  return [...described.values()]
+    .map((g) => ({ groupId: g.id, state: g.state, members: g.members.size }))
     .sort((a, b) => a.groupId.localeCompare(b.groupId));
 }
 
 export async function describeGroup(admin: Admin, groupId: string): Promise<GroupSummary> {
-  const { groups } = await admin.describeGroups([groupId]);
-  const group = groups[0];
-  return { groupId, state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
+  const group = (await admin.describeGroups({ groups: [groupId] })).get(groupId);
+  return { groupId, state: group?.state ?? 'Dead', members: group?.members.size ?? 0 };
 }
 
 /** Throws, saying why and what to do, when the group has members that would overwrite a reset. */
@@ -46,9 +46,5 @@ export async function assertGroupInactive(admin: Admin, groupId: string, howToSt
 
 /** Topics the group has committed offsets for. */
 export async function committedTopics(admin: Admin, groupId: string): Promise<string[]> {
-  const offsets = await admin.fetchOffsets({ groupId });
-  return offsets
-    .filter((t) => t.partitions.some((p) => Number(p.offset) >= 0))
-    .map((t) => t.topic)
-    .sort();
+  return [...(await committedOffsets(admin, groupId)).keys()].sort();
 }

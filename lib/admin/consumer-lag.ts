@@ -3,7 +3,9 @@
  * log end minus the group's committed offset (a partition the group never
  * committed counts from the log start).
  */
-import type { Admin } from 'kafkajs';
+import type { Admin } from '../kafka/clients';
+import { topicOffsets } from '../kafka/topic-offsets';
+import { committedOffsets } from './committed-offsets';
 
 export interface PartitionLag {
   readonly topic: string;
@@ -16,13 +18,12 @@ export interface PartitionLag {
 }
 
 export async function consumerLag(admin: Admin, groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
+  const committed = await committedOffsets(admin, groupId);
   const lags: PartitionLag[] = [];
   for (const topic of topics) {
-    const [offsets, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-    for (const { partition, high, low } of offsets) {
-      const at = committed?.partitions.find((p) => p.partition === partition)?.offset;
-      const position = at === undefined || Number(at) < 0 ? null : Number(at);
-      lags.push({ topic, partition, committed: position, low: Number(low), end: Number(high), lag: Number(high) - (position ?? Number(low)) });
+    for (const { partition, high, low } of await topicOffsets(admin, topic)) {
+      const position = committed.get(topic)?.get(partition) ?? null;
+      lags.push({ topic, partition, committed: position, low, end: high, lag: high - (position ?? low) });
     }
   }
   return lags;

@@ -4,7 +4,9 @@
  * it. The broker refuses a reset while the group has members, so callers
  * check that first (consumer-groups.ts) to say why in plain words.
  */
-import type { Admin } from 'kafkajs';
+import type { Admin } from '../kafka/clients';
+import { offsetsAtTime, topicOffsets } from '../kafka/topic-offsets';
+import { committedOffsets } from './committed-offsets';
 import { checkExplicitOffsets, PartitionRange, ResetTarget } from './reset-target';
 
 export interface OffsetMove {
@@ -17,22 +19,15 @@ export interface OffsetMove {
   readonly delta: number;
 }
 
-async function partitionRanges(admin: Admin, topic: string): Promise<PartitionRange[]> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })).sort((a, b) => a.partition - b.partition);
-}
-
 async function targetOffsets(admin: Admin, topic: string, ranges: readonly PartitionRange[], target: ResetTarget): Promise<Map<number, number>> {
   switch (target.kind) {
     case 'earliest':
       return new Map(ranges.map((r) => [r.partition, r.low]));
     case 'latest':
       return new Map(ranges.map((r) => [r.partition, r.high]));
-    case 'timestamp': {
-      // kafkajs answers the end offset for a partition with no record at or after the time
-      const found = await admin.fetchTopicOffsetsByTimestamp(topic, target.ms);
-      return new Map(found.map((o) => [o.partition, Number(o.offset)]));
-    }
+    case 'timestamp':
+      // the end offset for a partition with no record at or after the time
+      return offsetsAtTime(admin, topic, target.ms);
     case 'offsets':
       checkExplicitOffsets(topic, target.offsets, ranges);
       return new Map(target.offsets);
@@ -42,27 +37,27 @@ async function targetOffsets(admin: Admin, topic: string, ranges: readonly Parti
 /** What resetting `groupId` on `topics` to `target` would move; explicit offsets only move the partitions they name. */
 export async function planOffsetReset(admin: Admin, groupId: string, topics: readonly string[], target: ResetTarget): Promise<OffsetMove[]> {
   const moves: OffsetMove[] = [];
+  const committed = await committedOffsets(admin, groupId);
   for (const topic of topics) {
-    const ranges = await partitionRanges(admin, topic);
-    if (ranges.length === 0) throw new Error(`topic ${topic} does not exist (scripts/topics lists and creates the pipeline's topics)`);
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const ranges = await topicOffsets(admin, topic);
     const targets = await targetOffsets(admin, topic, ranges, target);
     for (const { partition, low } of ranges) {
       const to = targets.get(partition);
       if (to === undefined) continue;
-      const at = Number(committed?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
-      const from = at >= 0 ? at : null;
+      const from = committed.get(topic)?.get(partition) ?? null;
       moves.push({ topic, partition, from, to, delta: (from ?? low) - to });
     }
   }
   return moves;
 }
 
-/** Commits the planned offsets for the group (one topic at a time, as the admin API takes them). */
+/** Commits the planned offsets for the group. */
 export async function applyOffsetReset(admin: Admin, groupId: string, moves: readonly OffsetMove[]): Promise<void> {
+  if (moves.length === 0) return;
   const byTopic = new Map<string, OffsetMove[]>();
   for (const move of moves) byTopic.set(move.topic, [...(byTopic.get(move.topic) ?? []), move]);
-  for (const [topic, topicMoves] of byTopic) {
-    await admin.setOffsets({ groupId, topic, partitions: topicMoves.map((m) => ({ partition: m.partition, offset: String(m.to) })) });
-  }
+  await admin.alterConsumerGroupOffsets({
+    groupId,
+    topics: [...byTopic].map(([name, topicMoves]) => ({ name, partitionOffsets: topicMoves.map((m) => ({ partition: m.partition, offset: BigInt(m.to) })) })),
+  });
 }

@@ -3,14 +3,12 @@
  * creates missing topics, pins cleanup.policy and retention.ms at topic
  * level on existing ones, grows partition counts when allowed, and reports
  * every difference it cannot fix. Running it twice changes nothing the
- * second time.
- *
- * kafkajs has no incrementalAlterConfigs, and the legacy AlterConfigs it has
- * replaces a topic's whole set of topic-level overrides (anything left out
- * reverts to the broker default). So alterations resend every override the
- * topic already has, with the managed ones changed.
+ * second time. Settings are changed with IncrementalAlterConfigs, so a
+ * topic's other overrides (set by someone on purpose) stay as they are.
  */
-import { Admin, ConfigEntries, ConfigResourceTypes, ConfigSource, IResourceConfigEntry } from 'kafkajs';
+import type { Admin } from '../kafka/clients';
+import { describeTopicConfigs, setTopicConfigs, type TopicConfigEntry } from '../kafka/topic-configs';
+import { partitionCounts } from '../kafka/topic-metadata';
 import type { Logger } from '../logger';
 import { createTopicsAndWait } from './create-topics';
 import { DesiredTopic, MANAGED_CONFIGS, ManagedConfig } from './topic-plan';
@@ -47,13 +45,6 @@ export interface ProvisionOptions {
   readonly logger?: Logger;
 }
 
-const SOURCE_NAMES: Readonly<Record<number, string>> = {
-  [ConfigSource.DYNAMIC_BROKER_CONFIG]: 'broker setting',
-  [ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG]: 'cluster default',
-  [ConfigSource.STATIC_BROKER_CONFIG]: 'server.properties',
-  [ConfigSource.DEFAULT_CONFIG]: 'Kafka default',
-};
-
 /** "compact,delete" and "delete,compact" are the same policy. */
 function normalize(setting: ManagedConfig, value: string): string {
   if (setting === 'cleanup.policy') {
@@ -66,37 +57,20 @@ function normalize(setting: ManagedConfig, value: string): string {
   return value.trim();
 }
 
-function configChanges(desired: DesiredTopic, entries: readonly ConfigEntries[]): SettingChange[] {
+function configChanges(desired: DesiredTopic, entries: readonly TopicConfigEntry[]): SettingChange[] {
   const changes: SettingChange[] = [];
   for (const setting of MANAGED_CONFIGS) {
     const want = desired.configs[setting];
-    const entry = entries.find((e) => e.configName === setting);
-    const pinned = entry?.configSource === ConfigSource.TOPIC_CONFIG;
-    const current = entry?.configValue ?? undefined;
+    const entry = entries.find((e) => e.name === setting);
+    const pinned = entry?.origin === 'topic';
+    const current = entry?.value ?? undefined;
     // A value inherited from the broker counts as a change: the topic must
     // keep its policy when it moves to a cluster with other defaults.
     if (pinned && current !== undefined && normalize(setting, current) === normalize(setting, want)) continue;
-    const from =
-      current === undefined ? 'unset' : pinned ? current : `${current} (${SOURCE_NAMES[entry?.configSource ?? -1] ?? 'inherited'})`;
+    const from = current === undefined ? 'unset' : pinned ? current : `${current} (${entry?.origin ?? 'inherited'})`;
     changes.push({ setting, from, to: want });
   }
   return changes;
-}
-
-/** The topic's current overrides with the managed ones replaced, or a problem if they cannot all be resent. */
-function alteredEntries(desired: DesiredTopic, entries: readonly ConfigEntries[]): IResourceConfigEntry[] | string {
-  const overrides = entries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG);
-  const hidden = overrides.filter((e) => e.isSensitive || e.configValue === null);
-  if (hidden.length > 0) {
-    return `cannot change ${MANAGED_CONFIGS.join('/')}: the topic has sensitive overrides (${hidden
-      .map((e) => e.configName)
-      .join(', ')}) whose values the broker does not reveal, and AlterConfigs would drop them; change the settings with kafka-configs.sh --alter --add-config instead`;
-  }
-  const managed: ReadonlySet<string> = new Set(MANAGED_CONFIGS);
-  return [
-    ...overrides.filter((e) => !managed.has(e.configName)).map((e) => ({ name: e.configName, value: e.configValue })),
-    ...MANAGED_CONFIGS.map((name) => ({ name, value: desired.configs[name] })),
-  ];
 }
 
 /** How long to wait for an alteration to show in DescribeConfigs. */
@@ -104,7 +78,7 @@ const SETTLE_TIMEOUT_MS = 5_000;
 const SETTLE_POLL_MS = 100;
 
 /**
- * Waits until the broker describes the new settings. AlterConfigs returns
+ * Waits until the broker describes the new settings. IncrementalAlterConfigs returns
  * once the controller committed them; a broker applies them from the
  * metadata log a moment later, and a run that read the old values right
  * away would report a change that is already done.
@@ -112,11 +86,8 @@ const SETTLE_POLL_MS = 100;
 async function settled(admin: Admin, topic: DesiredTopic): Promise<boolean> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   for (;;) {
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic.name, configNames: [...MANAGED_CONFIGS] }],
-    });
-    if (configChanges(topic, described.resources[0]?.configEntries ?? []).length === 0) return true;
+    const described = await describeTopicConfigs(admin, [topic.name], MANAGED_CONFIGS);
+    if (configChanges(topic, described.get(topic.name) ?? []).length === 0) return true;
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
   }
@@ -154,13 +125,8 @@ export async function provisionTopics(
   }
 
   if (present.length > 0) {
-    const metadata = await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) });
-    const partitionCounts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: present.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name })),
-    });
-    const configsOf = new Map(described.resources.map((r) => [r.resourceName, r.configEntries]));
+    const counts = await partitionCounts(admin, present.map((t) => t.name));
+    const configsOf = await describeTopicConfigs(admin, present.map((t) => t.name));
 
     for (const topic of present) {
       const entries = configsOf.get(topic.name) ?? [];
@@ -169,29 +135,21 @@ export async function provisionTopics(
 
       const configDiff = configChanges(topic, entries);
       if (configDiff.length > 0) {
-        const alterations = alteredEntries(topic, entries);
-        if (typeof alterations === 'string') {
-          problems.push(alterations);
-        } else {
-          if (!dryRun) {
-            await admin.alterConfigs({
-              validateOnly: false,
-              resources: [{ type: ConfigResourceTypes.TOPIC, name: topic.name, configEntries: alterations }],
-            });
-            if (!(await settled(admin, topic))) {
-              problems.push(`was altered, but the broker still describes the old settings after ${SETTLE_TIMEOUT_MS} ms; rerun to check`);
-            }
+        if (!dryRun) {
+          await setTopicConfigs(admin, topic.name, topic.configs);
+          if (!(await settled(admin, topic))) {
+            problems.push(`was altered, but the broker still describes the old settings after ${SETTLE_TIMEOUT_MS} ms; rerun to check`);
           }
-          changes.push(...configDiff);
         }
+        changes.push(...configDiff);
       }
 
-      const current = partitionCounts.get(topic.name) ?? 0;
+      const current = counts.get(topic.name) ?? 0;
       if (current < topic.partitions) {
         const change = { setting: 'partitions', from: String(current), to: String(topic.partitions) };
         if (options.allowPartitionIncrease) {
           if (!dryRun) {
-            await admin.createPartitions({ topicPartitions: [{ topic: topic.name, count: topic.partitions }] });
+            await admin.createPartitions({ topics: [{ name: topic.name, count: topic.partitions }] });
           }
           changes.push(change);
         } else {

@@ -1,11 +1,12 @@
 /**
  * The Kafka timestamp of the record at given offsets: the first record a
  * lagging consumer has not committed yet, whose age is that consumer's time
- * lag. kafkajs cannot fetch without a group, so this joins a throwaway group
- * (deleted afterwards), seeks each partition and takes one record from each.
+ * lag. A consumer that never joins a group fetches one batch at each
+ * position.
  */
-import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { KafkaConfig } from '../config';
+import { PartitionFetcher } from '../kafka/partition-fetcher';
+import { createReader } from '../kafka/topic-reader';
 import type { Logger } from '../logger';
 
 export interface RecordPosition {
@@ -14,9 +15,6 @@ export interface RecordPosition {
   readonly offset: number;
 }
 
-/** Prefix of the throwaway groups this module joins (listings leave them out: tool-groups.ts). */
-export const TIMESTAMP_GROUP_PREFIX = 'streamfold-timestamps-';
-
 export const positionKey = (topic: string, partition: number): string => `${topic}:${partition}`;
 
 /**
@@ -24,51 +22,37 @@ export const positionKey = (topic: string, partition: number): string => `${topi
  * transaction markers or aborted records up to the end) is absent from the
  * result once `waitMs` has passed: nothing is waiting there.
  */
-export async function recordTimestamps(kafka: Kafka, positions: readonly RecordPosition[], logger: Logger, waitMs = 5_000): Promise<Map<string, number>> {
+export async function recordTimestamps(kafka: KafkaConfig, positions: readonly RecordPosition[], logger: Logger, waitMs = 5_000): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   if (positions.length === 0) return found;
-  const wanted = new Map(positions.map((p) => [positionKey(p.topic, p.partition), p.offset]));
-  const topics = [...new Set(positions.map((p) => p.topic))];
-  const groupId = `${TIMESTAMP_GROUP_PREFIX}${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 64 * 1024, maxWaitTimeInMs: 100, readUncommitted: false });
+  const consumer = createReader(kafka, 'streamfold-timestamps');
+  let allFound: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    allFound = resolve;
+  });
+  const fetcher = new PartitionFetcher({
+    consumer,
+    logger,
+    maxBytesPerPartition: 64 * 1024,
+    onBatch: (batch) => {
+      // the fetcher hands over records from the position on; an empty batch (markers, aborted data) reads on
+      const record = batch.records[0];
+      if (record === undefined) return;
+      found.set(positionKey(batch.topic, batch.partition), record.timestamp);
+      fetcher.release(batch.topic, batch.partition);
+      if (found.size === positions.length) allFound();
+    },
+  });
+  for (const p of positions) fetcher.assign(p.topic, p.partition, BigInt(p.offset));
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await consumer.connect();
-    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: false });
-    await new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        timer ??= setTimeout(resolve, waitMs);
-      });
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const key = positionKey(batch.topic, batch.partition);
-            const offset = wanted.get(key);
-            const record = offset === undefined ? undefined : batch.messages.find((m) => Number(m.offset) >= offset);
-            if (offset !== undefined && record === undefined) return;
-            if (record !== undefined) found.set(key, Number(record.timestamp));
-            consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
-            if (found.size === wanted.size) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-      for (const p of positions) consumer.seek({ topic: p.topic, partition: p.partition, offset: String(p.offset) });
-    });
+    fetcher.start();
+    await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))), fetcher.done()]);
   } finally {
-    await consumer.disconnect();
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      await admin.deleteGroups([groupId]);
-    } catch (error) {
-      logger.debug({ groupId, err: error }, 'could not delete the timestamp reader group; the broker expires it');
-    } finally {
-      await admin.disconnect();
-    }
+    clearTimeout(timer);
+    fetcher.releaseAll();
+    await fetcher.stop();
+    await consumer.close();
   }
   return found;
 }

@@ -4,7 +4,10 @@
  * this is the one way to clear a changelog; consumers' committed offsets on
  * the old topics mean nothing afterwards and must be reset by the caller.
  */
-import type { Admin } from 'kafkajs';
+import type { Admin } from '../kafka/clients';
+import { errorIds } from '../kafka/errors';
+import { isUnknownTopic } from '../kafka/topic-metadata';
+import { topicOffsets } from '../kafka/topic-offsets';
 import type { Logger } from '../logger';
 import { TOPICS } from '../topics';
 import { provisionTopics } from './provision-topics';
@@ -14,13 +17,13 @@ const WAIT_MS = 60_000;
 const POLL_MS = 200;
 
 // What a broker answers about a topic deleted or created a moment ago, until its metadata settles.
-const SETTLING = /not the leader|does not host|UNKNOWN_TOPIC|LEADER_NOT_AVAILABLE|already exists|marked for deletion/i;
+const SETTLING = new Set(['NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID', 'LEADER_NOT_AVAILABLE', 'TOPIC_ALREADY_EXISTS']);
 
 async function settledCheck(condition: () => Promise<boolean>): Promise<boolean> {
   try {
     return await condition();
   } catch (error) {
-    if (SETTLING.test(`${(error as { type?: string }).type} ${(error as Error).message}`)) return false;
+    if (isUnknownTopic(error) || errorIds(error).some((id) => SETTLING.has(id))) return false;
     throw error;
   }
 }
@@ -41,7 +44,7 @@ export async function recreateTopics(admin: Admin, names: readonly string[], pre
   const existing = new Set(await admin.listTopics());
   const present = names.filter((name) => existing.has(name));
   if (present.length > 0) {
-    await admin.deleteTopics({ topics: present, timeout: WAIT_MS });
+    await admin.deleteTopics({ topics: present });
     await until(`deleting ${present.join(', ')}`, async () => {
       const left = new Set(await admin.listTopics());
       return present.every((name) => !left.has(name));
@@ -50,10 +53,9 @@ export async function recreateTopics(admin: Admin, names: readonly string[], pre
   // a broker may still be dropping the old partitions: create until every topic exists and is empty
   await until(`recreating ${names.join(', ')}`, async () => {
     await provisionTopics(admin, plan, { logger });
-    await admin.fetchTopicMetadata({ topics: [...names] });
     for (const name of names) {
-      const offsets = await admin.fetchTopicOffsets(name);
-      if (offsets.some((o) => Number(o.high) !== 0)) return false;
+      const offsets = await topicOffsets(admin, name);
+      if (offsets.some((o) => o.high !== 0)) return false;
     }
     return true;
   });

@@ -1,11 +1,11 @@
 /**
  * Fails fast, with the fix, when topics a service or tool needs do not
- * exist: otherwise kafkajs only says "This server does not host this
- * topic-partition", far from the cause (usually topics never provisioned, or
+ * exist: otherwise the client only says "Unknown topic", far from the cause (usually topics never provisioned, or
  * a TOPIC_PREFIX that does not match the provisioned set).
  */
-import type { Admin, Kafka } from 'kafkajs';
-import { isFatalKafkaError } from '../clients/kafka-errors';
+import type { KafkaConfig } from '../config';
+import { createAdmin, type Admin } from '../kafka/clients';
+import { isFatalKafkaError } from '../kafka/errors';
 import type { Logger } from '../logger';
 import { BackoffPolicy, KAFKA_RECOVERY_BACKOFF } from '../retry/backoff';
 import { retryUntilDone } from '../retry/retry-until-done';
@@ -40,18 +40,17 @@ export interface WaitForKafkaOptions {
  * before Kafka (or during an outage) comes up with it instead of exiting.
  * Once Kafka answers, missing topics fail at once: waiting cannot create them.
  */
-export async function requireTopicsOnStart(kafka: Kafka, topics: readonly string[], who: string, topicPrefix: string, options: WaitForKafkaOptions): Promise<void> {
+export async function requireTopicsOnStart(kafka: KafkaConfig, topics: readonly string[], who: string, topicPrefix: string, options: WaitForKafkaOptions): Promise<void> {
   const { logger, brokers } = options;
   const startedAt = Date.now();
   let failures = 0;
   await retryUntilDone(
     async () => {
-      const admin = kafka.admin();
+      const admin = createAdmin(kafka, kafka.clientId);
       try {
-        await admin.connect();
         await requireTopics(admin, topics, who, topicPrefix);
       } finally {
-        await admin.disconnect().catch(() => undefined);
+        await admin.close().catch(() => undefined);
       }
     },
     {

@@ -4,7 +4,8 @@
  * committed everything), so it reads the same on a busy and a quiet topic.
  * Record timestamps are the producers' create times.
  */
-import type { Admin, Kafka } from 'kafkajs';
+import type { KafkaConfig } from '../config';
+import type { Admin } from '../kafka/clients';
 import type { Logger } from '../logger';
 import { consumerLag, PartitionLag } from './consumer-lag';
 import { LagLevel, lagLevel } from './lag-level';
@@ -16,7 +17,7 @@ export interface PartitionTimeLag extends PartitionLag {
   readonly level: LagLevel;
 }
 
-export async function groupTimeLag(kafka: Kafka, admin: Admin, groupId: string, topics: readonly string[], logger: Logger): Promise<PartitionTimeLag[]> {
+export async function groupTimeLag(kafka: KafkaConfig, admin: Admin, groupId: string, topics: readonly string[], logger: Logger): Promise<PartitionTimeLag[]> {
   const lags = await consumerLag(admin, groupId, topics);
   // the log start stands in for a partition the group never committed on
   const behind = lags.filter((l) => l.lag > 0).map((l) => ({ topic: l.topic, partition: l.partition, offset: l.committed ?? l.low }));

@@ -19,7 +19,7 @@
  * Aborted transactions are filtered here (committed-batches.ts), not by the
  * client: a producer may have several aborted transactions in one response.
  */
-import { protocolErrorsCodesById, type ClusterMetadata, type Consumer, type RecordsBatch } from '@platformatic/kafka';
+import { IS_TRANSACTIONAL, protocolErrorsCodesById, type ClusterMetadata, type Consumer, type RecordsBatch } from '@platformatic/kafka';
 import type { Logger } from '../logger';
 import { BackoffPolicy, backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../retry/backoff';
 import { committedBatches } from './committed-batches';
@@ -32,6 +32,15 @@ export interface FetchedRecord {
   /** The first value of each header, as text. */
   readonly headers: Record<string, string>;
   readonly timestamp: number;
+  /** The producer of the record's batch (tools that check who wrote what: fencing tests, say). */
+  readonly producer?: BatchProducer;
+}
+
+export interface BatchProducer {
+  /** -1 for a producer without idempotence */
+  readonly id: string;
+  readonly epoch: number;
+  readonly transactional: boolean;
 }
 
 export interface FetchedBatch {
@@ -337,6 +346,7 @@ export class PartitionFetcher {
 function records(batches: readonly RecordsBatch[], from: bigint): FetchedRecord[] {
   const result: FetchedRecord[] = [];
   for (const batch of batches) {
+    const producer = { id: batch.producerId.toString(), epoch: batch.producerEpoch, transactional: (batch.attributes & IS_TRANSACTIONAL) !== 0 };
     for (const record of batch.records) {
       const offset = batch.firstOffset + BigInt(record.offsetDelta);
       if (offset < from) continue;
@@ -346,7 +356,7 @@ function records(batches: readonly RecordsBatch[], from: bigint): FetchedRecord[
         const text = name.toString();
         if (!(text in headers)) headers[text] = value.toString();
       }
-      result.push({ offset: offset.toString(), key: record.key, value: record.value, headers, timestamp: Number(batch.firstTimestamp + record.timestampDelta) });
+      result.push({ offset: offset.toString(), key: record.key, value: record.value, headers, timestamp: Number(batch.firstTimestamp + record.timestampDelta), producer });
     }
   }
   return result;

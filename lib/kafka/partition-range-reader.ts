@@ -45,11 +45,17 @@ export class PartitionRangeReader {
     return (await partitionBounds(this.consumer, topic, [partition])).get(partition)!;
   }
 
-  /** Reads the partition from its log start to its end now; resolves with the number of records read. */
-  async read(topic: string, partition: number, handlers: RangeHandlers): Promise<number> {
+  /**
+   * Reads the partition from its log start to its end now, or only up to
+   * `until` (exclusive) where that comes first; resolves with the number of
+   * records read.
+   */
+  async read(topic: string, partition: number, handlers: RangeHandlers, until?: bigint): Promise<number> {
     const key = readKey(topic, partition);
     if (this.active.has(key)) throw new Error(`${topic}[${partition}] is already being read`);
-    const { start, end } = await this.bounds(topic, partition);
+    const bounds = await this.bounds(topic, partition);
+    const { start } = bounds;
+    const end = until !== undefined && until < bounds.end ? until : bounds.end;
     if (end <= start) return 0;
     return new Promise<number>((resolve, reject) => {
       this.active.set(key, { start, end, handlers, read: 0, resolve, reject });

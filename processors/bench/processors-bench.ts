@@ -1,7 +1,8 @@
 /**
  * Processor benchmark (`npm run bench:processors`), all in one run on the
  * same topics:
- *  - raw: a kafkajs consumer that only reads orders.events and payments.events;
+ *  - raw: the runtime's fetch loop (lib/kafka) only reading orders.events and
+ *    payments.events;
  *  - aggregator vs Kafka Streams: alternating rounds of the order aggregator
  *    (exactly-once) and its Kafka Streams peer (scripts/bench/kafka-streams:
  *    the same fold, exactly_once_v2, a cached KTable aggregate) with an
@@ -12,9 +13,9 @@
  *  - restore: a fresh task per partition restoring orders.state (records/s);
  *  - memory: heap per million OrderState keys in the in-memory store;
  *  - write ceiling: the OrderState records the aggregator wrote, produced
- *    again by kafkajs alone in transactions of the aggregator's mean size.
- *    Any processor that reads the input and writes that output through
- *    kafkajs on one event loop needs at least the read time plus the write
+ *    again by the Kafka client alone in transactions of the aggregator's mean
+ *    size. Any processor that reads the input and writes that output through
+ *    the client on one event loop needs at least the read time plus the write
  *    time per event, which bounds its ratio to raw consumption at
  *    1 / (1 + raw read rate × states per event / raw write rate).
  * Writes JSON (--out) and prints a table, with the machine it ran on.
@@ -22,10 +23,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka, Message } from 'kafkajs';
 import { desiredTopics } from '../../lib/admin/topic-plan';
 import { provisionTopics } from '../../lib/admin/provision-topics';
-import { createKafka, producerDefaults } from '../../lib/clients/kafka';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { TOPIC, topicNames, TopicNames } from '../../lib/topics';
@@ -44,9 +43,11 @@ import { ProcessorMetrics } from '../runtime/metrics';
 import { InMemoryKeyValueStore } from '../runtime/stores/key-value-store';
 import { StreamApp } from '../runtime/stream-app';
 import { StreamTask } from '../runtime/stream-task';
-import { readPartitionsToEnd } from '../runtime/partition-reader';
 import { requestChunks } from '../../lib/kafka/request-chunks';
-import { createConsumer, createTransactionalProducer, type OutgoingRecord } from '../../lib/kafka/clients';
+import { createAdmin, createConsumer, createProducer, createTransactionalProducer, type Admin, type OutgoingRecord } from '../../lib/kafka/clients';
+import { PartitionFetcher } from '../../lib/kafka/partition-fetcher';
+import { topicOffsets } from '../../lib/kafka/topic-offsets';
+import { createReader, readPartitionsToEnd } from '../../lib/kafka/topic-reader';
 import { PartitionRangeReader } from '../../lib/kafka/partition-range-reader';
 import {
   buildKafkaStreamsPeer,
@@ -77,29 +78,26 @@ function outPath(): string {
 
 const progress = (message: string) => process.stderr.write(`[bench:processors] ${message}\n`);
 
-async function produceEvents(kafka: Kafka, codec: RecordCodec, topics: TopicNames, orders: number): Promise<{ events: number; states: Map<string, OrderState> }> {
-  const producer = kafka.producer(producerDefaults());
-  await producer.connect();
+async function produceEvents(config: AppConfig, codec: RecordCodec, topics: TopicNames, orders: number): Promise<{ events: number; states: Map<string, OrderState> }> {
+  const producer = createProducer(config.kafka, 'bench-events');
   const byOrder = new Map<string, AggregateEvent[]>();
   let events = 0;
-  let batch: Array<{ topic: string; key: string; value: Buffer }> = [];
+  let batch: OutgoingRecord[] = [];
   const flush = async () => {
-    const grouped = new Map<string, Array<{ key: string; value: Buffer }>>();
-    for (const m of batch) grouped.set(m.topic, [...(grouped.get(m.topic) ?? []), { key: m.key, value: m.value }]);
-    await producer.sendBatch({ topicMessages: [...grouped].map(([topic, messages]) => ({ topic, messages })) });
+    for (const messages of requestChunks(batch)) await producer.send({ messages });
     batch = [];
   };
   for (const record of generateLifecycles({ seed: 7, customers: Math.ceil(orders / 5), orders })) {
     if (record.topic === TOPIC.customers) continue;
     const topic = record.topic === TOPIC.orderEvents ? topics.orderEvents : topics.paymentEvents;
-    batch.push({ topic, key: record.key, value: await codec.encode(topic, record.event) });
+    batch.push({ topic, key: Buffer.from(record.key), value: await codec.encode(topic, record.event) });
     byOrder.set(record.key, [...(byOrder.get(record.key) ?? []), record.event as AggregateEvent]);
     events += 1;
     if (batch.length >= 5000) await flush();
     if (events % 50_000 === 0) progress(`produced ${events} events`);
   }
   if (batch.length > 0) await flush();
-  await producer.disconnect();
+  await producer.close();
   const states = new Map<string, OrderState>();
   for (const [orderId, history] of byOrder) {
     const { state } = foldOrder(history);
@@ -108,48 +106,51 @@ async function produceEvents(kafka: Kafka, codec: RecordCodec, topics: TopicName
   return { events, states };
 }
 
-/** Events/s of a consumer that only reads (no decoding, no processing). */
-async function rawConsume(kafka: Kafka, topics: readonly string[], expected: number): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 50 });
-  await consumer.connect();
-  for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+/** Events/s of the runtime's fetch loop only reading the topics from their start (no decoding, no processing). */
+async function rawConsume(config: AppConfig, admin: Admin, topics: readonly string[], expected: number): Promise<number> {
+  const consumer = createReader(config.kafka, `bench-raw-${randomUUID()}`);
   let seen = 0;
   let started = 0;
-  const seconds = await new Promise<number>((resolve, reject) => {
-    consumer
-      .run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          if (started === 0) started = Date.now();
-          seen += batch.messages.length;
-          if (seen >= expected) resolve((Date.now() - started) / 1000);
-        },
-      })
-      .catch(reject);
+  let finished: (seconds: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => (finished = resolve));
+  const fetcher = new PartitionFetcher({
+    consumer,
+    logger,
+    onBatch: (batch) => {
+      if (started === 0) started = Date.now();
+      seen += batch.records.length;
+      if (seen >= expected) finished((Date.now() - started) / 1000);
+    },
   });
-  await consumer.disconnect();
+  for (const topic of topics) for (const { partition, low } of await topicOffsets(admin, topic)) fetcher.assign(topic, partition, BigInt(low));
+  fetcher.start();
+  const seconds = await Promise.race([done, fetcher.done().then(() => Promise.reject(new Error('the raw read stopped before the end')))]);
+  fetcher.releaseAll();
+  await fetcher.stop();
+  await consumer.close();
   return expected / seconds;
 }
 
-/** Every record of a topic as a message for its own partition, in partition order. */
-async function readBack(kafka: Kafka, topic: string): Promise<Message[]> {
-  const messages: Message[] = [];
+/** Every record of a topic as a record for its own partition, in partition order. */
+async function readBack(config: AppConfig, topic: string): Promise<OutgoingRecord[]> {
+  const byPartition = new Map<number, OutgoingRecord[]>();
   await readPartitionsToEnd({
-    kafka,
+    kafka: config.kafka,
     topic,
-    groupPrefix: `bench-readback-${randomUUID()}`,
+    clientId: `bench-readback-${randomUUID()}`,
     logger,
     onBatch: (partition, batch) => {
-      for (const { key, value } of batch) messages.push({ key, value, partition });
+      const list = byPartition.get(partition) ?? [];
+      for (const { key, value } of batch) list.push({ topic, partition, ...(key === null ? {} : { key }), ...(value === null ? {} : { value }) });
+      byPartition.set(partition, list);
     },
   });
-  return messages;
+  return [...byPartition].sort(([a], [b]) => a - b).flatMap(([, records]) => records);
 }
 
-/** Records/s of the runtime's Kafka client producing `messages` alone, transactionally, `perTransaction` at a time, in requests as the runtime sends them. */
-async function rawTransactionalProduce(config: AppConfig, topic: string, messages: readonly Message[], perTransaction: number): Promise<number> {
+/** Records/s of the runtime's Kafka client producing `records` alone, transactionally, `perTransaction` at a time, in requests as the runtime sends them. */
+async function rawTransactionalProduce(config: AppConfig, records: readonly OutgoingRecord[], perTransaction: number): Promise<number> {
   const producer = createTransactionalProducer(config.kafka, 'bench-raw', `bench-raw-${randomUUID()}`, 30_000);
-  const records: OutgoingRecord[] = messages.map(({ key, value, partition }) => ({ topic, key: key as Buffer, value: value as Buffer, ...(partition === undefined ? {} : { partition }) }));
   const started = Date.now();
   for (let at = 0; at < records.length; at += perTransaction) {
     const transaction = await producer.beginTransaction();
@@ -211,7 +212,7 @@ interface AggregatorRound extends CatchUp {
  */
 async function aggregatorRound(
   round: number,
-  context: { kafka: Kafka; admin: Admin; config: AppConfig; codec: RecordCodec; prefix: string; topics: TopicNames; events: number; logger: Logger },
+  context: { admin: Admin; config: AppConfig; codec: RecordCodec; prefix: string; topics: TopicNames; events: number; logger: Logger },
 ): Promise<AggregatorRound> {
   const { admin, config, prefix, topics, events } = context;
   let roundTopics = topics;
@@ -253,20 +254,18 @@ async function main(): Promise<void> {
   const peer = await describeKafkaStreamsPeer();
   const prefix = `bench-${Date.now().toString(36)}.`;
   const topics = topicNames(prefix);
-  const kafka = createKafka(config.kafka, logger);
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = createAdmin(config.kafka, 'bench-processors');
   await provisionTopics(admin, desiredTopics(undefined, { prefix }));
   const codec = registryCodec({ ...config, topicPrefix: prefix }, logger);
   const inputs = [topics.orderEvents, topics.paymentEvents];
 
   progress(`producing the events of ${orders} orders`);
-  const { events, states } = await produceEvents(kafka, codec, topics, orders);
+  const { events, states } = await produceEvents(config, codec, topics, orders);
 
-  progress('raw kafkajs consumption');
-  const rawPerSecond = await rawConsume(kafka, inputs, events);
+  progress('raw consumption (the runtime\'s fetch loop)');
+  const rawPerSecond = await rawConsume(config, admin, inputs, events);
 
-  const context = { kafka, admin, config, codec, prefix, topics, events, logger };
+  const context = { admin, config, codec, prefix, topics, events, logger };
   const aggregatorRounds: AggregatorRound[] = [];
   const streamsRounds: Record<KafkaStreamsStore, KafkaStreamsRound[]> = { memory: [], rocksdb: [] };
   for (let round = 1; round <= rounds; round += 1) {
@@ -277,7 +276,6 @@ async function main(): Promise<void> {
       const applicationId = `${prefix}ks-${store}-${round}`;
       streamsRounds[store].push(
         await runKafkaStreamsRound({
-          kafka,
           config,
           inputs: { orderEvents: topics.orderEvents, paymentEvents: topics.paymentEvents },
           outputTopic: `${applicationId}.${TOPIC.orderState}`,
@@ -307,7 +305,7 @@ async function main(): Promise<void> {
   const restoreStarted = Date.now();
   const restoreCpu = process.cpuUsage();
   let restored = 0;
-  const partitions = (await admin.fetchTopicOffsets(topics.orderState)).map((o) => o.partition);
+  const partitions = (await topicOffsets(admin, topics.orderState)).map((o) => o.partition);
   for (const partition of partitions) {
     const task = new StreamTask({ definition, partition, codec, tables: new Map(), metrics, logger });
     await task.restore(changelogReader);
@@ -334,15 +332,15 @@ async function main(): Promise<void> {
   const bytesPerMillion = process.memoryUsage().heapUsed - before;
   if (store.size() !== 1_000_000) throw new Error('the store lost keys');
 
-  progress('write ceiling: the aggregator\'s output produced again by kafkajs alone');
-  const written = await readBack(kafka, topics.orderState);
+  progress('write ceiling: the aggregator\'s output produced again by the Kafka client alone');
+  const written = await readBack(config, topics.orderState);
   const perTransaction = Math.max(1, Math.round(written.length / Math.max(1, transactions)));
-  const rawProducePerSecond = await rawTransactionalProduce(config, topics.orderState, written, perTransaction);
+  const rawProducePerSecond = await rawTransactionalProduce(config, written, perTransaction);
   const statesPerEvent = written.length / events;
   const ceilingRatio = 1 / (1 + (rawPerSecond * statesPerEvent) / rawProducePerSecond);
 
-  await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)), timeout: 30_000 }).catch(() => undefined);
-  await admin.disconnect();
+  await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }).catch(() => undefined);
+  await admin.close();
 
   const result = {
     benchmark: 'processors',
@@ -411,7 +409,7 @@ async function main(): Promise<void> {
   const restoreRate = result.restore.recordsPerSecond;
   result.targets.push(
     { name: 'order aggregator throughput, exactly-once', measured: `${result.aggregatorEventsPerSecond} events/s`, target: `≥ ${TARGET.eventsPerSecond} events/s`, met: result.aggregatorEventsPerSecond >= TARGET.eventsPerSecond },
-    { name: 'order aggregator vs raw kafkajs consumption', measured: String(ratio), target: `≥ ${TARGET.ratio}`, met: ratio >= TARGET.ratio },
+    { name: 'order aggregator vs raw consumption', measured: String(ratio), target: `≥ ${TARGET.ratio}`, met: ratio >= TARGET.ratio },
     { name: 'changelog restore', measured: `${restoreRate} records/s`, target: `≥ ${TARGET.restoreRecordsPerSecond} records/s`, met: restoreRate >= TARGET.restoreRecordsPerSecond },
     {
       name: `order aggregator vs Kafka Streams (${fasterStore} store, the faster), same data, same run`,
@@ -424,7 +422,7 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   const rows: Array<[string, string, string]> = [
-    ['raw kafkajs consume', `${result.rawConsumeEventsPerSecond} events/s`, ''],
+    ['raw consume (fetch loop)', `${result.rawConsumeEventsPerSecond} events/s`, ''],
     ['order aggregator (exactly-once)', `${result.aggregatorEventsPerSecond} events/s`, `ratio ${ratio} (target ≥ ${TARGET.ratio}, ≥ ${TARGET.eventsPerSecond}/s); median of ${rounds}`],
     ...KAFKA_STREAMS_STORES.map((store): [string, string, string] => [
       `Kafka Streams ${peer.kafkaStreams}, ${store} store`,
@@ -434,7 +432,7 @@ async function main(): Promise<void> {
     ['changelog restore', `${result.restore.recordsPerSecond} records/s`, `(target ≥ ${TARGET.restoreRecordsPerSecond}/s)`],
     ['memory', `${result.memory.mibPerMillion} MiB per million OrderStates`, ''],
     [
-      'raw kafkajs transactional produce',
+      'raw transactional produce',
       `${result.writeCeiling.rawTransactionalProduceRecordsPerSecond} records/s`,
       `${result.writeCeiling.statesPerEvent} states per event, ${perTransaction} per transaction: ratio ceiling ${result.writeCeiling.ceilingRatio}`,
     ],

@@ -6,7 +6,6 @@
  * cannot go on (lib/service/exit.ts), for a supervisor to restart it.
  */
 import { requireTopicsOnStart } from '../../lib/admin/require-topics';
-import { createKafka } from '../../lib/clients/kafka';
 import { AppConfig, describeConfig, loadConfig } from '../../lib/config';
 import { createLogger, Logger } from '../../lib/logger';
 import { EXIT_FAILURE, exitOnStartFailure, exitOnUncaught, exitService, loadOrExit } from '../../lib/service/exit';
@@ -42,7 +41,6 @@ export const WAITING_FOR_KAFKA: HealthReport = { ready: false, detail: { state: 
  */
 export async function runProcessorService<In extends TaggedValue>(spec: ProcessorService<In>, config: AppConfig, logger: Logger): Promise<void> {
   logger.info({ config: describeConfig(config) }, 'starting');
-  const kafka = createKafka(config.kafka, logger, spec.service);
   const codec = registryCodec(config, logger);
   const definition = buildDefinition(spec, config, codec);
   const app = new StreamApp({
@@ -77,7 +75,7 @@ export async function runProcessorService<In extends TaggedValue>(spec: Processo
   process.on('SIGINT', () => stop('SIGINT'));
   try {
     await requireTopicsOnStart(
-      kafka,
+      { ...config.kafka, clientId: spec.service },
       [...definition.inputs, ...definition.outputs, ...definition.stores.map((s) => s.changelogTopic), ...definition.tables.map((t) => t.topic)],
       spec.service,
       config.topicPrefix,

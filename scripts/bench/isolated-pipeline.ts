@@ -8,14 +8,13 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Kafka } from 'kafkajs';
 import { consumerLag, totalLag } from '../../lib/admin/consumer-lag';
 import { provisionTopics } from '../../lib/admin/provision-topics';
 import { desiredTopics } from '../../lib/admin/topic-plan';
 import { createClickHouse } from '../../lib/clients/clickhouse';
-import { createKafka } from '../../lib/clients/kafka';
 import { createRedis } from '../../lib/clients/redis';
 import type { AppConfig } from '../../lib/config';
+import { createAdmin, type Admin } from '../../lib/kafka/clients';
 import type { Logger } from '../../lib/logger';
 import { TopicNames, topicNames } from '../../lib/topics';
 import { nodeArgs, PROJECT_ROOT } from '../../lib/service/project-root';
@@ -44,7 +43,6 @@ export interface IsolatedPipeline {
   readonly topics: TopicNames;
   readonly redisKeyPrefix: string;
   readonly clickhouseDatabase: string;
-  readonly kafka: Kafka;
   readonly admin: Admin;
   start(name: ServiceName, env?: Readonly<Record<string, string>>): Promise<RunningService>;
   /** SIGTERM (graceful: commit, leave the group), SIGKILL if it has not exited after 30 s. */
@@ -79,9 +77,7 @@ export async function createIsolatedPipeline(config: AppConfig, logger: Logger, 
   const redisKeyPrefix = `${runId}:`;
   // ClickHouse identifiers: letters, digits and underscores.
   const clickhouseDatabase = runId.replace(/[^A-Za-z0-9]/g, '_');
-  const kafka = createKafka(config.kafka, logger, `${config.kafka.clientId}-${runId}`);
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = createAdmin(config.kafka, `${config.kafka.clientId}-${runId}`);
   const running = new Set<RunningService>();
 
   const stop = async (service: RunningService): Promise<void> => {
@@ -98,7 +94,6 @@ export async function createIsolatedPipeline(config: AppConfig, logger: Logger, 
     topics: topicNames(prefix),
     redisKeyPrefix,
     clickhouseDatabase,
-    kafka,
     admin,
     async start(name, env = {}) {
       const port = await freePort();
@@ -138,11 +133,11 @@ export async function createIsolatedPipeline(config: AppConfig, logger: Logger, 
       const problems: string[] = [];
       try {
         const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-        if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+        if (topics.length > 0) await admin.deleteTopics({ topics });
       } catch (err) {
         problems.push(`topics ${prefix}*: ${String(err)}`);
       }
-      await admin.disconnect().catch(() => undefined);
+      await admin.close().catch(() => undefined);
       const redis = createRedis(config.redis);
       try {
         let cursor = '0';

@@ -18,8 +18,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
+import { committedOffsets } from '../../lib/admin/committed-offsets';
 import { createTopicsAndWait } from '../../lib/admin/create-topics';
+import { createAdmin, type Admin } from '../../lib/kafka/clients';
+import { topicOffsets } from '../../lib/kafka/topic-offsets';
 import type { AppConfig } from '../../lib/config';
 import { PROJECT_ROOT } from '../../lib/service/project-root';
 import { TOPICS, TOPIC } from '../../lib/topics';
@@ -117,20 +119,18 @@ export interface KafkaStreamsFoldSummary {
   readonly rejected: Readonly<Record<string, number>>;
 }
 
-/** Offsets the group committed on the topics, summed (one request per topic). */
+/** Offsets the group committed on the topics, summed. */
 export async function committedTotal(admin: Admin, groupId: string, topics: readonly string[]): Promise<number> {
+  const committed = await committedOffsets(admin, groupId);
   let total = 0;
-  for (const topic of topics) {
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    for (const p of committed?.partitions ?? []) total += Math.max(0, Number(p.offset));
-  }
+  for (const topic of topics) for (const offset of committed.get(topic)?.values() ?? []) total += offset;
   return total;
 }
 
 /** The records in the topics now (sum of their partitions' end offsets). */
 export async function endOffsetsTotal(admin: Admin, topics: readonly string[]): Promise<number> {
   let total = 0;
-  for (const topic of topics) for (const { high } of await admin.fetchTopicOffsets(topic)) total += Number(high);
+  for (const topic of topics) for (const { high } of await topicOffsets(admin, topic)) total += high;
   return total;
 }
 
@@ -219,7 +219,7 @@ export async function createOutputTopic(admin: Admin, topic: string): Promise<vo
 }
 
 export interface KafkaStreamsRoundOptions {
-  readonly kafka: Kafka;
+  /** Its Kafka settings reach the peer and the admin client that times it. */
   readonly config: AppConfig;
   readonly inputs: { readonly orderEvents: string; readonly paymentEvents: string };
   /** Created (as orders.state is declared) if missing. */
@@ -267,12 +267,11 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 /** Runs the peer on the inputs until its group has committed their end, then stops it. */
 export async function runKafkaStreamsRound(options: KafkaStreamsRoundOptions): Promise<KafkaStreamsRound> {
-  const { kafka, config, inputs, outputTopic, store, applicationId } = options;
+  const { config, inputs, outputTopic, store, applicationId } = options;
   requireLoopback(config);
   const jar = await buildKafkaStreamsPeer();
   const topics = [inputs.orderEvents, inputs.paymentEvents];
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = createAdmin(config.kafka, 'kafka-streams-peer');
   const stateDir = path.join(os.tmpdir(), `streamfold-kafka-streams-${applicationId}`);
   rmSync(stateDir, { recursive: true, force: true });
   let child: ChildProcess | undefined;
@@ -326,6 +325,6 @@ export async function runKafkaStreamsRound(options: KafkaStreamsRoundOptions): P
       await exited(child);
     }
     rmSync(stateDir, { recursive: true, force: true });
-    await admin.disconnect();
+    await admin.close();
   }
 }

@@ -15,6 +15,7 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeMachine, MachineDescription } from '../../lib/bench/machine';
+import { topicOffsets } from '../../lib/kafka/topic-offsets';
 import { reportBenchResult } from '../../lib/bench/report-result';
 import { TopicNames } from '../../lib/topics';
 import { durationFlag, intFlag, noPositionals } from '../../producers/cli-values';
@@ -104,7 +105,7 @@ const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 /** Records in the topics (log end minus log start, every partition). */
 async function recordsIn(pipeline: IsolatedPipeline, topics: readonly string[]): Promise<number> {
   let total = 0;
-  for (const topic of topics) for (const p of await pipeline.admin.fetchTopicOffsets(topic)) total += Number(p.high) - Number(p.low);
+  for (const topic of topics) for (const p of await topicOffsets(pipeline.admin, topic)) total += p.high - p.low;
   return total;
 }
 

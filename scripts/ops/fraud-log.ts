@@ -10,11 +10,11 @@
  * not keyed by its customerId is the ClickHouse sink's only: the Redis sink
  * refuses it, as it files alerts under the record key.
  */
-import type { KafkaMessage } from 'kafkajs';
 import { DecodeError } from '../../lib/serde';
 import type { FraudAlert, FraudAlertMessage, FraudCounters, FraudCountersMessage } from '../../schemas/generated/types';
 import type { RecordCodec } from '../../processors/runtime/codec';
-import { readPartitionsToEnd } from '../../processors/runtime/partition-reader';
+import type { FetchedRecord } from '../../lib/kafka/partition-fetcher';
+import { readPartitionsToEnd } from '../../lib/kafka/topic-reader';
 import { applyToView } from './compacted-view';
 import type { LogFoldOptions } from './log-fold';
 
@@ -38,7 +38,7 @@ export interface FraudLog {
 type FraudMessage = FraudCountersMessage | FraudAlertMessage;
 
 /** The record's value if it decodes to `type`; null for a tombstone; undefined when the sinks cannot apply it. */
-async function decodeAs<M extends FraudMessage>(codec: RecordCodec, topic: string, message: KafkaMessage, type: M['type']): Promise<M['value'] | null | undefined> {
+async function decodeAs<M extends FraudMessage>(codec: RecordCodec, topic: string, message: FetchedRecord, type: M['type']): Promise<M['value'] | null | undefined> {
   if (message.value === null) return null;
   try {
     const decoded = await codec.decode(topic, message.value);
@@ -58,7 +58,7 @@ export async function readFraudLog(options: LogFoldOptions): Promise<FraudLog> {
     await readPartitionsToEnd({
       kafka,
       topic,
-      groupPrefix: 'verify',
+      clientId: 'verify',
       logger,
       onProgress: (progress) => options.onProgress?.(topic, progress),
       onBatch: async (_partition, messages) => {

@@ -10,7 +10,8 @@
  * same state for every interleaving (see order-timeline.ts); reading a topic
  * at a time keeps the parked payments few.
  */
-import type { Kafka } from 'kafkajs';
+import type { KafkaConfig } from '../../lib/config';
+import { readPartitionsToEnd, type ReadProgress } from '../../lib/kafka/topic-reader';
 import { createLogger, Logger } from '../../lib/logger';
 import { DecodeError } from '../../lib/serde';
 import type { TopicNames } from '../../lib/topics';
@@ -18,12 +19,11 @@ import type { OrderState } from '../../schemas/generated/types';
 import type { AggregateEvent } from '../../processors/order-aggregator/fold';
 import { ORDER_STATE_STORE, orderAggregator } from '../../processors/order-aggregator/processor';
 import type { RecordCodec } from '../../processors/runtime/codec';
-import { readPartitionsToEnd, ReadProgress } from '../../processors/runtime/partition-reader';
 import { RecordProcessor } from '../../processors/runtime/record-processor';
 import type { KeyValueStore } from '../../processors/runtime/stores/key-value-store';
 
 export interface LogFoldOptions {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaConfig;
   readonly topics: TopicNames;
   readonly codec: RecordCodec;
   readonly logger: Logger;
@@ -46,7 +46,7 @@ export async function foldLog(options: LogFoldOptions): Promise<LogFold> {
     await readPartitionsToEnd({
       kafka,
       topic,
-      groupPrefix: 'verify',
+      clientId: 'verify',
       logger: options.logger,
       onProgress: (progress) => options.onProgress?.(topic, progress),
       onBatch: async (partition, messages) => {
@@ -65,7 +65,7 @@ export async function foldLog(options: LogFoldOptions): Promise<LogFold> {
           const key = message.key?.toString('utf8') ?? null;
           // The parked payments keep no bytes: nothing is dead-lettered from here.
           const source = { topic, partition, offset: message.offset, key: message.key, value: null, headers: {} };
-          const outcome = aggregator.process({ topic, partition, offset: message.offset, key, value, timestamp: Number(message.timestamp), headers: {}, source });
+          const outcome = aggregator.process({ topic, partition, offset: message.offset, key, value, timestamp: message.timestamp, headers: {}, source });
           if (outcome.kind === 'rejected') {
             deadLettered += 1;
             continue;

@@ -8,7 +8,7 @@
  * lag puts nothing in flight between them. Nor the ClickHouse sink's event
  * topics: verify does not check the events tables.
  */
-import type { Admin } from 'kafkajs';
+import type { Admin } from '../../lib/kafka/clients';
 import { consumerLag, totalLag } from '../../lib/admin/consumer-lag';
 import type { AppConfig } from '../../lib/config';
 import { topicNames } from '../../lib/topics';

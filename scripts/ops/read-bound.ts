@@ -4,17 +4,11 @@
  * record timestamp is at or after the time, or -1 when no record is, in which
  * case the whole partition is older and the read goes to the end.
  */
-export interface OffsetAtTime {
-  readonly partition: number;
-  readonly offset: string;
-}
-
-/** End offsets (exclusive) per partition; a partition without a bound is read to its end. */
-export function endOffsetsAt(answer: readonly OffsetAtTime[]): Map<number, number> {
+/** End offsets (exclusive) per partition from the answer (offset by partition); a partition without a bound is read to its end. */
+export function endOffsetsAt(answer: ReadonlyMap<number, number>): Map<number, number> {
   const ends = new Map<number, number>();
-  for (const { partition, offset } of answer) {
-    const at = Number(offset);
-    if (at >= 0) ends.set(partition, at);
+  for (const [partition, offset] of answer) {
+    if (offset >= 0) ends.set(partition, offset);
   }
   return ends;
 }

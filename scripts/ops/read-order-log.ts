@@ -11,20 +11,23 @@
  * the end is sure to see every event that occurred by a given time; the
  * bound is for callers who know how late events can be published.
  */
-import type { Kafka } from 'kafkajs';
 import { requireTopics } from '../../lib/admin/require-topics';
+import type { KafkaConfig } from '../../lib/config';
+import { createAdmin } from '../../lib/kafka/clients';
+import { partitionForKey } from '../../lib/kafka/key-partition';
+import { topicPartitions } from '../../lib/kafka/topic-metadata';
+import { offsetsForTime } from '../../lib/kafka/topic-offsets';
+import { readPartitionsToEnd } from '../../lib/kafka/topic-reader';
 import type { Logger } from '../../lib/logger';
 import { DecodeError } from '../../lib/serde';
 import type { TopicNames } from '../../lib/topics';
 import type { AggregateEvent } from '../../processors/order-aggregator/fold';
 import type { RecordCodec } from '../../processors/runtime/codec';
-import { readPartitionsToEnd } from '../../processors/runtime/partition-reader';
-import { partitionForKey } from './key-partition';
 import type { SourcedEvent } from './order-timeline';
 import { endOffsetsAt } from './read-bound';
 
 export interface OrderLogRead {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaConfig;
   readonly topics: TopicNames;
   readonly codec: RecordCodec;
   readonly logger: Logger;
@@ -62,7 +65,7 @@ export async function readOrderLog(options: OrderLogRead): Promise<OrderLog> {
       topic,
       partitions: [partition],
       ...(ends === undefined ? {} : { endOffsets: ends }),
-      groupPrefix: 'state-at',
+      clientId: 'state-at',
       logger,
       onBatch: (_partition, messages) => {
         for (const message of messages) if (message.key?.equals(key)) keyed.push({ offset: message.offset, value: message.value });
@@ -79,7 +82,7 @@ export async function readOrderLog(options: OrderLogRead): Promise<OrderLog> {
     const read: TopicRead = { topic, partition, scanned, ...(bound === undefined ? {} : { boundedAt: bound }) };
     return { events, read, skipped };
   };
-  // Both topics at once: each read joins a consumer group of its own, which takes seconds.
+  // both topics at once: the reads wait on the broker, not on each other
   const perTopic = await Promise.all([readTopic(topics.orderEvents), readTopic(topics.paymentEvents)]);
   return {
     events: perTopic.flatMap((t) => t.events),
@@ -88,18 +91,15 @@ export async function readOrderLog(options: OrderLogRead): Promise<OrderLog> {
   };
 }
 
-async function locate(kafka: Kafka, topic: string, { orderId, appendedBefore, topicPrefix }: OrderLogRead): Promise<{ partition: number; ends?: Map<number, number> }> {
-  const admin = kafka.admin();
-  await admin.connect();
+async function locate(kafka: KafkaConfig, topic: string, { orderId, appendedBefore, topicPrefix }: OrderLogRead): Promise<{ partition: number; ends?: Map<number, number> }> {
+  const admin = createAdmin(kafka, 'state-at');
   try {
     await requireTopics(admin, [topic], `reading order ${orderId}`, topicPrefix);
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    const partitions = metadata.topics[0]?.partitions.length ?? 0;
-    const partition = partitionForKey(topic, orderId, partitions);
+    const partition = partitionForKey(topic, orderId, (await topicPartitions(admin, topic)).length);
     if (appendedBefore === undefined) return { partition };
-    return { partition, ends: endOffsetsAt(await admin.fetchTopicOffsetsByTimestamp(topic, appendedBefore)) };
+    return { partition, ends: endOffsetsAt(await offsetsForTime(admin, topic, appendedBefore)) };
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

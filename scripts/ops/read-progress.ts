@@ -2,7 +2,7 @@
  * Progress of a long read on stderr, at most once a second: per topic, the
  * records read so far and how many partitions are read to their end.
  */
-import type { ReadProgress } from '../../processors/runtime/partition-reader';
+import type { ReadProgress } from '../../lib/kafka/topic-reader';
 
 export function progressPrinter(write: (line: string) => void, intervalMs = 1000): (topic: string, progress: ReadProgress) => void {
   const perTopic = new Map<string, Map<number, ReadProgress>>();

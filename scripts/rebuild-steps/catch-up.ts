@@ -2,7 +2,7 @@
  * Watches a consumer group until it has committed up to given end offsets,
  * reporting progress; fails early when the service doing the work exits.
  */
-import type { Admin } from 'kafkajs';
+import type { Admin } from '../../lib/kafka/clients';
 import { consumerLag } from '../../lib/admin/consumer-lag';
 import { positionKey } from '../../lib/admin/record-timestamps';
 import { progressOf, RebuildProgress } from './progress';

@@ -4,7 +4,7 @@
  * projection is cleared: keys by prefix (Redis), table rows (ClickHouse),
  * or a processor's changelogs and output topics.
  */
-import type { Admin } from 'kafkajs';
+import type { Admin } from '../../lib/kafka/clients';
 import { recreateTopics } from '../../lib/admin/recreate-topics';
 import { createClickHouse } from '../../lib/clients/clickhouse';
 import { createRedis } from '../../lib/clients/redis';

@@ -107,7 +107,6 @@ test.each<KafkaStreamsStore>(['memory', 'rocksdb'])('with the %s store, the outp
   const outputPrefix = `${pipeline.prefix}ks-${store}.`;
   const outputTopic = `${outputPrefix}${TOPIC.orderState}`;
   const round = await runKafkaStreamsRound({
-    kafka: pipeline.kafka,
     config,
     inputs: { orderEvents: pipeline.topics.orderEvents, paymentEvents: pipeline.topics.paymentEvents },
     outputTopic,

@@ -9,46 +9,38 @@
  * and a fault aborts their transactions together. One producer may also
  * abort several transactions with committed ones between them (the
  * instance's single producer under EOS v2). The test harness's reader
- * (kafkajs) and the runtime's own (lib/kafka) must both read exactly the
+ * (readAll) and the runtime's own (lib/kafka) must both read exactly the
  * committed records.
  */
-import { createKafka, producerDefaults } from '../../lib/clients/kafka';
-import { config, logger, uniqueName } from './support/env';
-import { readAll, TestPipeline } from './support/pipeline';
-import { registryCodec } from '../../processors/runtime/registry-codec';
-import { topicNames } from '../../lib/topics';
-import { createConsumer } from '../../lib/kafka/clients';
+import { createTopicsAndWait } from '../../lib/admin/create-topics';
+import { createConsumer, createTransactionalProducer, type RecordProducer } from '../../lib/kafka/clients';
 import { PartitionRangeReader } from '../../lib/kafka/partition-range-reader';
+import { topicNames } from '../../lib/topics';
+import { registryCodec } from '../../processors/runtime/registry-codec';
+import { config, logger, uniqueName } from './support/env';
+import { readAll, TestPipeline, withAdmin } from './support/pipeline';
 
-const kafka = createKafka(config.kafka, logger);
 const topic = uniqueName('read-committed');
 
 afterAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  await admin.disconnect();
+  await withAdmin(config.kafka, (admin) => admin.deleteTopics({ topics: [topic] }).catch(() => undefined));
 });
 
-function transactional(id: string) {
-  return kafka.producer({ ...producerDefaults(), transactionalId: `${topic}-${id}`, maxInFlightRequests: 1 });
+function transactional(id: string): RecordProducer {
+  return createTransactionalProducer(config.kafka, `${topic}-${id}`, `${topic}-${id}`, 30_000);
 }
 
 const COMMITTED = ['committed-c-1', 'committed-c-2'];
 
 beforeAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-  await admin.disconnect();
+  await withAdmin(config.kafka, (admin) => createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]));
   const [first, second, third] = [transactional('a'), transactional('b'), transactional('c')];
-  for (const producer of [first, second, third]) await producer.connect();
   try {
-    const send = (txn: Awaited<ReturnType<typeof first.transaction>>, value: string) => txn.send({ topic, messages: [{ key: value, value }] });
+    const send = (txn: Awaited<ReturnType<RecordProducer['beginTransaction']>>, value: string) => txn.send({ messages: [{ topic, key: Buffer.from(value), value: Buffer.from(value) }] });
     // a begins first, b second; b is aborted before a
-    const a = await first.transaction();
+    const a = await first.beginTransaction();
     await send(a, 'aborted-a-1');
-    const b = await second.transaction();
+    const b = await second.beginTransaction();
     await send(b, 'aborted-b-1');
     await send(a, 'aborted-a-2');
     await send(b, 'aborted-b-2');
@@ -57,17 +49,17 @@ beforeAll(async () => {
     await a.abort();
     // one producer: aborted, committed, aborted, committed
     for (const [value, commit] of [['aborted-c-1', false], ['committed-c-1', true], ['aborted-c-2', false], ['committed-c-2', true]] as const) {
-      const c = await third.transaction();
+      const c = await third.beginTransaction();
       await send(c, value);
       await (commit ? c.commit() : c.abort());
     }
   } finally {
-    for (const producer of [first, second, third]) await producer.disconnect();
+    for (const producer of [first, second, third]) await producer.close();
   }
 });
 
 test('the test harness reads only the committed records of interleaved and repeatedly aborted transactions', async () => {
-  const pipeline: TestPipeline = { prefix: '', topics: topicNames(''), kafka, kafkaConfig: config.kafka, codec: registryCodec(config, logger) };
+  const pipeline: TestPipeline = { prefix: '', topics: topicNames(''), kafkaConfig: config.kafka, codec: registryCodec(config, logger) };
   const read = (await readAll(pipeline, topic)).map((m) => m.value?.toString('utf8'));
   expect(read).toEqual(COMMITTED);
 });

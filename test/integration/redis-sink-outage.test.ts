@@ -8,12 +8,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type Redis from 'ioredis';
+import { committedOffsets as groupOffsets } from '../../lib/admin/committed-offsets';
 import { createRedis } from '../../lib/clients/redis';
 import type { FraudCounters, OrderState } from '../../schemas/generated/types';
 import { PrivateRedis, startPrivateRedis } from '../../sinks/bench/private-redis';
 import { redisKeys } from '../../sinks/redis/keys';
 import { config } from './support/env';
-import { createTestPipeline, exited, produce, readAll, TestPipeline, waitFor, waitForCaughtUp } from './support/pipeline';
+import { createTestPipeline, exited, produce, readAll, TestPipeline, waitFor, waitForCaughtUp, withAdmin } from './support/pipeline';
 import { dumpRedis, expectedRedisDump } from './support/redis-dump';
 import { sinkGroup, sinkHealth, sinkMetric, spawnSink, SpawnedSink } from './support/sink';
 import { expectedProjection, redisSinkTopics, sinkInput, sinkRecords } from './support/sink-fixtures';
@@ -57,18 +58,12 @@ async function start(pipeline: TestPipeline): Promise<SpawnedSink> {
 
 /** Committed offset per `topic/partition`. */
 async function committedOffsets(pipeline: TestPipeline, groupId: string): Promise<Map<string, number>> {
-  const admin = pipeline.kafka.admin();
-  await admin.connect();
-  try {
-    const out = new Map<string, number>();
-    for (const topic of redisSinkTopics(pipeline)) {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      for (const p of committed?.partitions ?? []) out.set(`${topic}/${p.partition}`, Math.max(0, Number(p.offset)));
-    }
-    return out;
-  } finally {
-    await admin.disconnect();
+  const committed = await withAdmin(pipeline.kafkaConfig, (admin) => groupOffsets(admin, groupId));
+  const out = new Map<string, number>();
+  for (const topic of redisSinkTopics(pipeline)) {
+    for (const [partition, offset] of committed.get(topic) ?? []) out.set(`${topic}/${partition}`, offset);
   }
+  return out;
 }
 
 const sum = (offsets: Map<string, number>) => [...offsets.values()].reduce((a, b) => a + b, 0);

@@ -18,7 +18,7 @@ import type { OrderState } from '../../schemas/generated/types';
 import { redisKeys } from '../../sinks/redis/keys';
 import { eventsByOrder } from '../fixtures/generated-stream';
 import { config } from './support/env';
-import { committedCount, createTestPipeline, exited, produce, readAll, spawnProcessor, TestPipeline, waitFor, waitForCaughtUp } from './support/pipeline';
+import { committedCount, createTestPipeline, exited, produce, readAll, resetGroupToEarliest, spawnProcessor, TestPipeline, waitFor, waitForCaughtUp } from './support/pipeline';
 import { dumpRedis, expectedRedisDump } from './support/redis-dump';
 import { deleteKeysWithPrefix } from '../../sinks/redis/clear-keys';
 import { sinkGroup, sinkMetric, spawnSink, SpawnedSink, TcpRelay } from './support/sink';
@@ -85,10 +85,7 @@ test('Redis equals the final states exactly; duplicates and a replay from the ea
   await stop(first);
 
   // a rebuild: the group reset to the earliest offsets, everything consumed again
-  const admin = pipeline.kafka.admin();
-  await admin.connect();
-  for (const topic of redisSinkTopics(pipeline)) await admin.resetOffsets({ groupId: group(pipeline), topic, earliest: true });
-  await admin.disconnect();
+  await resetGroupToEarliest(pipeline, group(pipeline), redisSinkTopics(pipeline));
   const second = await start(pipeline);
   await caughtUp(pipeline);
   expect(await dumpRedis(redis, prefix)).toEqual(dump);

@@ -4,7 +4,7 @@
  * while the group has a member; --dry-run changes nothing; lag shows the
  * age of what a group has not read, with a level.
  */
-import type { Consumer } from 'kafkajs';
+import { joinGroup, type GroupMemberHandle } from './support/group-consumer';
 import { createTestPipeline, produce, TestPipeline } from './support/pipeline';
 import { uniqueName } from './support/env';
 import { runScript } from './support/run-script';
@@ -25,33 +25,23 @@ async function produceRaw(records: ReadonlyArray<{ key: string; value: string }>
 
 /** Joins the group, reads until `expected` records arrived (or a quiet second passed), commits, leaves. */
 async function consumeAs(groupId: string, expected: number): Promise<string[]> {
-  const consumer = pipeline.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
   const seen: string[] = [];
-  await consumer.connect();
+  let last = Date.now();
+  const member = await joinGroup(pipeline.kafkaConfig, groupId, [topic], ({ value }) => {
+    seen.push(value?.toString() ?? '');
+    last = Date.now();
+  });
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let last = Date.now();
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        seen.push(message.value?.toString() ?? '');
-        last = Date.now();
-      },
-    });
     while (seen.length < expected || Date.now() - last < 1000) await sleep(100);
   } finally {
-    await consumer.disconnect();
+    await member.close();
   }
   return seen;
 }
 
-async function joined(groupId: string): Promise<Consumer> {
-  const consumer = pipeline.kafka.consumer({ groupId });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const ready = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-  await consumer.run({ eachMessage: async () => undefined });
-  await ready;
-  return consumer;
+/** A member of the group that only holds it (whatever it reads is committed, as a live consumer would). */
+async function joined(groupId: string): Promise<GroupMemberHandle> {
+  return joinGroup(pipeline.kafkaConfig, groupId, [topic]);
 }
 
 beforeAll(async () => {
@@ -86,7 +76,7 @@ test('reset is refused while the group has a member; --dry-run shows the move an
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(new RegExp(`consumer group ${group} has 1 active member\\(s\\).*stop its consumers`));
   } finally {
-    await member.disconnect();
+    await member.close();
   }
 
   const dry = await runScript('replay', ['reset', '--group', group, '--to', 'earliest', '--dry-run', '--json']);

@@ -4,8 +4,8 @@
  * v1 ↔ v2 evolution resolved by reader schemas, and the DecodeError reasons
  * the dead-letter handling relies on.
  */
-import { Consumer, Kafka } from 'kafkajs';
-import { createKafka, producerDefaults } from '../../lib/clients/kafka';
+import { createAdmin, createProducer } from '../../lib/kafka/clients';
+import { readPartitionsToEnd } from '../../lib/kafka/topic-reader';
 import { RecordSet, catalogRecordSet, recordSchema } from '../../lib/registry/record-set';
 import { RegistryClient, createRegistryClient } from '../../lib/registry/registry-client';
 import { SchemaIncompatibleError } from '../../lib/registry/registry-errors';
@@ -103,11 +103,12 @@ describe('catalog records through the registry', () => {
   it('round-trips through a Kafka topic', async () => {
     const { records, orders, prefix } = prefixedCatalog();
     const kafkaTopic = `${prefix}${orders}`;
-    const kafka: Kafka = createKafka(config.kafka, logger);
-    const admin = kafka.admin();
-    await admin.connect();
-    await createTopicsAndWait(admin, [{ topic: kafkaTopic, numPartitions: 2 }]);
-    await admin.disconnect();
+    const admin = createAdmin(config.kafka, 'serde-test');
+    try {
+      await createTopicsAndWait(admin, [{ topic: kafkaTopic, numPartitions: 2 }]);
+    } finally {
+      await admin.close();
+    }
 
     const encoder = new AvroEncoder({ registry, records, logger });
     const sent: OrderEvent[] = [
@@ -115,38 +116,32 @@ describe('catalog records through the registry', () => {
       { type: 'OrderConfirmed', value: SAMPLE_RECORDS.OrderConfirmed },
       { type: 'OrderDelivered', value: SAMPLE_RECORDS.OrderDelivered },
     ];
-    const producer = kafka.producer(producerDefaults());
-    await producer.connect();
-    await producer.send({
-      topic: kafkaTopic,
-      messages: await Promise.all(
-        sent.map(async (event) => ({ key: event.value.envelope.aggregateId, value: await encoder.encode(orders, event) })),
-      ),
-    });
-    await producer.disconnect();
+    const producer = createProducer(config.kafka, 'serde-test');
+    try {
+      await producer.send({
+        messages: await Promise.all(
+          sent.map(async (event) => ({ topic: kafkaTopic, key: Buffer.from(event.value.envelope.aggregateId), value: await encoder.encode(orders, event) })),
+        ),
+      });
+    } finally {
+      await producer.close();
+    }
 
     // a fresh decoder, as in another process: writer schemas come from the registry by id
     const decoder = new AvroDecoder({ registry: createRegistryClient(config.schemaRegistry), records, logger });
-    const consumer: Consumer = kafka.consumer({ groupId: uniqueName('serde-readers'), maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: kafkaTopic, fromBeginning: true });
     const received: OrderEvent[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const timeout = setTimeout(() => reject(new Error(`got ${received.length} of ${sent.length} records`)), 30_000);
-      consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            const { type, value } = await decoder.decode(orders, message.value!);
-            received.push({ type, value } as OrderEvent);
-            if (received.length === sent.length) {
-              clearTimeout(timeout);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
+    await readPartitionsToEnd({
+      kafka: config.kafka,
+      logger,
+      clientId: uniqueName('serde-readers'),
+      topic: kafkaTopic,
+      onBatch: async (_partition, batch) => {
+        for (const record of batch) {
+          const { type, value } = await decoder.decode(orders, record.value!);
+          received.push({ type, value } as OrderEvent);
+        }
+      },
     });
-    await consumer.disconnect();
     // one key, so one partition, so producer order
     expect(received).toEqual(sent);
   });

@@ -11,12 +11,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { provisionTopics } from '../../lib/admin/provision-topics';
 import { desiredTopics } from '../../lib/admin/topic-plan';
-import { createKafka } from '../../lib/clients/kafka';
 import { topicNames } from '../../lib/topics';
 import { registryCodec } from '../../processors/runtime/registry-codec';
 import { PrivateKafka } from '../faults/support/private-kafka';
 import { config, logger, uniqueName } from './support/env';
-import { exited, spawnService, TestPipeline, waitFor } from './support/pipeline';
+import { exited, spawnService, TestPipeline, waitFor, withAdmin } from './support/pipeline';
 import { sinkHealth } from './support/sink';
 
 const broker = new PrivateKafka();
@@ -25,13 +24,7 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   await broker.start();
-  const admin = createKafka({ ...config.kafka, brokers: [broker.brokers] }, logger).admin();
-  await admin.connect();
-  try {
-    await provisionTopics(admin, desiredTopics(undefined, { prefix }));
-  } finally {
-    await admin.disconnect();
-  }
+  await withAdmin({ ...config.kafka, brokers: [broker.brokers] }, (admin) => provisionTopics(admin, desiredTopics(undefined, { prefix })));
   await broker.stop();
 }, 180_000);
 
@@ -65,7 +58,6 @@ test('a processor and a sink started while Kafka is down wait, say so, and becom
   const pipeline: TestPipeline = {
     prefix,
     topics: topicNames(prefix),
-    kafka: createKafka({ ...config.kafka, brokers: [broker.brokers] }, logger),
     kafkaConfig: { ...config.kafka, brokers: [broker.brokers] },
     codec: registryCodec({ ...config, topicPrefix: prefix }, logger),
   };

@@ -3,14 +3,14 @@
  * codec refuses must still dead-letter the record that wrote it, and only
  * that record: the runtime rolls back and processes again record by record.
  */
-import { producerDefaults } from '../../lib/clients/kafka';
+import { topicOffsets } from '../../lib/kafka/topic-offsets';
 import type { TaggedValue } from '../../lib/serde';
 import type { RecordCodec } from '../../processors/runtime/codec';
 import { DEAD_LETTER_HEADER } from '../../processors/runtime/dead-letter';
 import type { ProcessorDefinition } from '../../processors/runtime/processor';
 import { StreamApp } from '../../processors/runtime/stream-app';
 import { logger, uniqueName } from './support/env';
-import { createTestPipeline, readAll, waitFor, waitForCaughtUp } from './support/pipeline';
+import { createTestPipeline, readAll, waitFor, waitForCaughtUp, withAdmin, withProducer } from './support/pipeline';
 
 jest.setTimeout(120_000);
 
@@ -45,30 +45,31 @@ test('a changelog value that cannot be encoded dead-letters the record that wrot
     ],
     process: (record, ctx) => ctx.keyValueStore<string>('latest').put(record.key ?? '', String(record.value?.value)),
   };
-  const producer = pipeline.kafka.producer(producerDefaults());
-  await producer.connect();
-  await producer.send({
-    topic: input,
-    messages: [
-      { key: 'a', value: 'one', partition: 0 },
-      { key: 'b', value: 'unencodable', partition: 0 },
-      { key: 'c', value: 'two', partition: 0 },
-      { key: 'a', value: 'three', partition: 0 },
-    ],
-  });
-  await producer.disconnect();
+  await withProducer(pipeline.kafkaConfig, (producer) =>
+    producer.send({
+      messages: [
+        ['a', 'one'],
+        ['b', 'unencodable'],
+        ['c', 'two'],
+        ['a', 'three'],
+      ].map(([key, value]) => ({ topic: input, key: Buffer.from(key!), value: Buffer.from(value!), partition: 0 })),
+    }),
+  );
 
   const app = new StreamApp({ kafka: pipeline.kafkaConfig, definition, codec: textCodec, logger });
   await app.start();
   try {
     // the topics are new: until the broker settles their leaders, their offsets cannot be listed
-    const admin = pipeline.kafka.admin();
-    await admin.connect();
-    try {
-      await waitFor(async () => admin.fetchTopicOffsets(input).then(() => true, () => false), 'the input offsets to be readable');
-    } finally {
-      await admin.disconnect();
-    }
+    await withAdmin(pipeline.kafkaConfig, (admin) =>
+      waitFor(
+        async () =>
+          topicOffsets(admin, input).then(
+            () => true,
+            () => false,
+          ),
+        'the input offsets to be readable',
+      ),
+    );
     await waitForCaughtUp(pipeline, definition.name, [input]);
   } finally {
     await app.stop();

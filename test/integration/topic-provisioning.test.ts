@@ -7,41 +7,33 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { Admin, ConfigResourceTypes, ConfigSource } from 'kafkajs';
+import { createTopicsAndWait } from '../../lib/admin/create-topics';
 import { provisionTopics } from '../../lib/admin/provision-topics';
 import { DesiredTopic, desiredTopics } from '../../lib/admin/topic-plan';
-import { createKafka } from '../../lib/clients/kafka';
+import { createAdmin, type Admin } from '../../lib/kafka/clients';
+import { describeTopicConfigs } from '../../lib/kafka/topic-configs';
+import { topicPartitions } from '../../lib/kafka/topic-metadata';
 import { DEAD_LETTER_RETENTION_MS, TOPICS } from '../../lib/topics';
 import { config, logger, uniqueName } from './support/env';
-import { createTopicsAndWait } from '../../lib/admin/create-topics';
 
-const kafka = createKafka(config.kafka, logger);
 let admin: Admin;
 
-beforeAll(async () => {
-  admin = kafka.admin();
-  await admin.connect();
+beforeAll(() => {
+  admin = createAdmin(config.kafka, 'topic-provisioning-test');
 });
 
 afterAll(async () => {
-  await admin.disconnect();
+  await admin.close();
 });
 
 /** Topic-level overrides (not inherited values) of a topic. */
-async function overrides(topic: string): Promise<Record<string, string>> {
-  const described = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
-  });
-  const entries = described.resources[0]?.configEntries ?? [];
-  return Object.fromEntries(
-    entries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG).map((e) => [e.configName, e.configValue]),
-  );
+async function overrides(topic: string): Promise<Record<string, string | null>> {
+  const entries = (await describeTopicConfigs(admin, [topic])).get(topic) ?? [];
+  return Object.fromEntries(entries.filter((e) => e.origin === 'topic').map((e) => [e.name, e.value]));
 }
 
 async function partitionCount(topic: string): Promise<number> {
-  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-  return metadata.topics[0]?.partitions.length ?? 0;
+  return (await topicPartitions(admin, topic)).length;
 }
 
 /** One small topic of our own, declared like the pipeline's. */

@@ -7,7 +7,6 @@
  * so one run reports every failing check, not only the first.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { KafkaMessage } from 'kafkajs';
 import { DEAD_LETTER_HEADER } from '../../../processors/runtime/dead-letter';
 import { AggregateEvent, foldOrder } from '../../../processors/order-aggregator/fold';
 import { toCustomerActivity, validateEvent } from '../../../processors/validator/rules';
@@ -16,7 +15,7 @@ import { TOPIC } from '../../../lib/topics';
 import { desiredTopics } from '../../../lib/admin/topic-plan';
 import type { CustomerActivity, FraudAlert, FraudCounters, OrderState } from '../../../schemas/generated/types';
 import { intColumn, selectRows, stringColumn } from '../../../sinks/clickhouse/result-values';
-import { readAll } from '../../integration/support/pipeline';
+import { readAll, type ReadRecord as HarnessRecord } from '../../integration/support/pipeline';
 import { dumpRedis, expectedRedisDump, RedisDump } from '../../integration/support/redis-dump';
 import type { FaultPipeline, ServiceName } from './fault-pipeline';
 
@@ -26,7 +25,7 @@ export interface Verdict {
   readonly detail: string;
 }
 
-/** Producer of a record's batch as the broker stored it (kafkajs keeps it on each message, untyped). */
+/** Producer of a record's batch as the broker stored it (lib/kafka gives it with each record). */
 export interface BatchProducer {
   readonly producerId: string;
   readonly producerEpoch: number;
@@ -45,21 +44,10 @@ export interface ReadRecord {
   readonly batch: BatchProducer | undefined;
 }
 
-type MessageWithBatch = KafkaMessage & { partition: number; batchContext?: { producerId?: unknown; producerEpoch?: unknown; inTransaction?: unknown } };
-
-function batchOf(message: MessageWithBatch): BatchProducer | undefined {
-  const context = message.batchContext;
-  if (context === undefined) return undefined;
-  return { producerId: String(context.producerId), producerEpoch: Number(context.producerEpoch), inTransaction: context.inTransaction === true };
-}
-
-function headersOf(message: KafkaMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(message.headers ?? {})) {
-    if (value === undefined) continue;
-    out[key] = Array.isArray(value) ? String(value[value.length - 1]) : String(value);
-  }
-  return out;
+function batchOf(record: HarnessRecord): BatchProducer | undefined {
+  const producer = record.producer;
+  if (producer === undefined) return undefined;
+  return { producerId: producer.id, producerEpoch: producer.epoch, inTransaction: producer.transactional };
 }
 
 /** Every committed record of a topic, in partition order; throws if it cannot be read to its end in time (e.g. a transaction left open). */
@@ -69,15 +57,15 @@ export async function readTopic(fault: FaultPipeline, topic: string, timeoutMs =
     timer = setTimeout(() => reject(new Error(`${topic} could not be read to its end within ${timeoutMs} ms (a transaction left open blocks read_committed readers)`)), timeoutMs);
   });
   try {
-    const messages = (await Promise.race([readAll(fault.pipeline, topic), timeout])) as MessageWithBatch[];
-    return messages.map((m) => ({
+    const records = await Promise.race([readAll(fault.pipeline, topic), timeout]);
+    return records.map((m) => ({
       topic,
       partition: m.partition,
       offset: Number(m.offset),
       key: m.key?.toString('utf8') ?? '',
       value: m.value,
-      timestamp: Number(m.timestamp),
-      headers: headersOf(m),
+      timestamp: m.timestamp,
+      headers: m.headers,
       batch: batchOf(m),
     }));
   } finally {

@@ -10,14 +10,14 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Admin } from 'kafkajs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type Redis from 'ioredis';
 import { consumerLag, PartitionLag, totalLag } from '../../../lib/admin/consumer-lag';
 import { provisionTopics } from '../../../lib/admin/provision-topics';
 import { desiredTopics } from '../../../lib/admin/topic-plan';
 import { createClickHouse } from '../../../lib/clients/clickhouse';
-import { createKafka } from '../../../lib/clients/kafka';
+import { describeGroup } from '../../../lib/admin/consumer-groups';
+import { createAdmin, type Admin } from '../../../lib/kafka/clients';
 import { createRedis } from '../../../lib/clients/redis';
 import type { AppConfig } from '../../../lib/config';
 import { topicNames } from '../../../lib/topics';
@@ -26,7 +26,7 @@ import type { RunSummary } from '../../../producers/loadgen/runner';
 import { PIPELINE_SERVICES, PipelineService, pipelineService } from '../../../scripts/pipeline-services';
 import { deleteKeysWithPrefix } from '../../../sinks/redis/clear-keys';
 import { config, logger, uniqueName } from '../../integration/support/env';
-import { exited, ROOT, spawnService, TestPipeline } from '../../integration/support/pipeline';
+import { exited, ROOT, spawnService, TestPipeline, withAdmin } from '../../integration/support/pipeline';
 import { sinkMetric } from '../../integration/support/sink';
 import type { PrivateKafka } from './private-kafka';
 import { nodeArgs } from '../../../lib/service/project-root';
@@ -96,9 +96,8 @@ export class FaultPipeline {
     base: string,
   ) {
     this.prefix = `${uniqueName(base)}.`;
-    const kafka = createKafka({ ...config.kafka, brokers: [broker.brokers] }, logger, 'fault-test');
-    this.serviceConfig = { ...config, kafka: { ...config.kafka, brokers: [broker.brokers] }, topicPrefix: this.prefix };
-    this.pipeline = { prefix: this.prefix, topics: topicNames(this.prefix), kafka, kafkaConfig: this.serviceConfig.kafka, codec: registryCodec(this.serviceConfig, logger) };
+    this.serviceConfig = { ...config, kafka: { ...config.kafka, brokers: [broker.brokers], clientId: 'fault-test' }, topicPrefix: this.prefix };
+    this.pipeline = { prefix: this.prefix, topics: topicNames(this.prefix), kafkaConfig: this.serviceConfig.kafka, codec: registryCodec(this.serviceConfig, logger) };
     this.redisPrefix = `${REDIS_KEY_PREFIX}${this.prefix}`;
     this.database = this.prefix.replace(/[^A-Za-z0-9]/g, '_').replace(/_+$/, '');
     // kept after the run (git-ignored), for the report and post-mortems
@@ -111,13 +110,7 @@ export class FaultPipeline {
   /** Provisions every topic under a fresh prefix on the (running) private broker. */
   static async create(broker: PrivateKafka, base: string): Promise<FaultPipeline> {
     const fault = new FaultPipeline(broker, base);
-    const admin = fault.pipeline.kafka.admin();
-    await admin.connect();
-    try {
-      await provisionTopics(admin, desiredTopics(undefined, { prefix: fault.prefix }));
-    } finally {
-      await admin.disconnect();
-    }
+    await withAdmin(fault.pipeline.kafkaConfig, (admin) => provisionTopics(admin, desiredTopics(undefined, { prefix: fault.prefix })));
     return fault;
   }
 
@@ -273,8 +266,7 @@ export class FaultPipeline {
     while (Date.now() < deadline) {
       try {
         const admin = await this.connectedAdmin();
-        const { groups } = await admin.describeGroups([groupId]);
-        if (groups[0] !== undefined && /Rebalance/i.test(groups[0].state)) return true;
+        if (/Rebalance/i.test((await describeGroup(admin, groupId)).state)) return true;
       } catch {
         await this.dropAdmin();
       }
@@ -325,19 +317,16 @@ export class FaultPipeline {
     }
   }
 
+  /** One admin client kept across polls (the client connects on its first request). */
   private async connectedAdmin(): Promise<Admin> {
-    if (this.admin === undefined) {
-      const admin = this.pipeline.kafka.admin();
-      await admin.connect();
-      this.admin = admin;
-    }
+    this.admin ??= createAdmin(this.pipeline.kafkaConfig, 'fault-test');
     return this.admin;
   }
 
   private async dropAdmin(): Promise<void> {
     const admin = this.admin;
     this.admin = undefined;
-    await admin?.disconnect().catch(() => undefined);
+    await admin?.close().catch(() => undefined);
   }
 }
 

@@ -7,9 +7,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import { createKafka, producerDefaults } from '../../../lib/clients/kafka';
 import { consumerLag, totalLag } from '../../../lib/admin/consumer-lag';
+import { applyOffsetReset, planOffsetReset } from '../../../lib/admin/offset-reset';
 import { desiredTopics } from '../../../lib/admin/topic-plan';
 import { provisionTopics } from '../../../lib/admin/provision-topics';
 import type { KafkaConfig } from '../../../lib/config';
@@ -18,7 +17,11 @@ import { topicNames, TopicNames } from '../../../lib/topics';
 import type { RecordCodec } from '../../../processors/runtime/codec';
 import { registryCodec } from '../../../processors/runtime/registry-codec';
 import { freePort } from '../../../sinks/bench/private-redis';
-import { readPartitionsToEnd } from '../../../processors/runtime/partition-reader';
+import { createAdmin, createProducer, type Admin, type RecordProducer } from '../../../lib/kafka/clients';
+import type { FetchedRecord } from '../../../lib/kafka/partition-fetcher';
+import { requestChunks } from '../../../lib/kafka/request-chunks';
+import { topicOffsets } from '../../../lib/kafka/topic-offsets';
+import { readPartitionsToEnd } from '../../../lib/kafka/topic-reader';
 import { config, logger, uniqueName } from './env';
 import { nodeArgs } from '../../../lib/service/project-root';
 
@@ -27,8 +30,7 @@ export const ROOT = path.resolve(__dirname, '../../..');
 export interface TestPipeline {
   readonly prefix: string;
   readonly topics: TopicNames;
-  readonly kafka: Kafka;
-  /** The Kafka settings the services get (the runtime's own client is built from them). */
+  /** The Kafka settings the services get (every client is built from them: lib/kafka/clients.ts). */
   readonly kafkaConfig: KafkaConfig;
   readonly codec: RecordCodec;
 }
@@ -39,31 +41,43 @@ export interface TestPipeline {
 const createdPrefixes: string[] = [];
 afterAll(async () => {
   if (createdPrefixes.length === 0) return;
-  const admin = createKafka(config.kafka, logger).admin();
-  await admin.connect();
   try {
-    const topics = (await admin.listTopics()).filter((topic) => createdPrefixes.some((prefix) => topic.startsWith(prefix)));
-    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    await withAdmin(config.kafka, async (admin) => {
+      const topics = (await admin.listTopics()).filter((topic) => createdPrefixes.some((prefix) => topic.startsWith(prefix)));
+      if (topics.length > 0) await admin.deleteTopics({ topics });
+    });
   } finally {
     createdPrefixes.splice(0);
-    await admin.disconnect();
   }
 });
+
+/** Runs `use` with an admin client of its own, closed afterwards. */
+export async function withAdmin<T>(kafka: KafkaConfig, use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = createAdmin(kafka, `${kafka.clientId}-test-admin`);
+  try {
+    return await use(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Runs `use` with a producer of the kind the publishers use (idempotent, Java-compatible partitioner), closed afterwards. */
+export async function withProducer<T>(kafka: KafkaConfig, use: (producer: RecordProducer) => Promise<T>): Promise<T> {
+  const producer = createProducer(kafka, `${kafka.clientId}-test-producer`);
+  try {
+    return await use(producer);
+  } finally {
+    await producer.close();
+  }
+}
 
 /** A fresh prefix with every pipeline topic provisioned under it (deleted when the test file ends). */
 export async function createTestPipeline(base: string): Promise<TestPipeline> {
   const prefix = `${uniqueName(base)}.`;
   createdPrefixes.push(prefix);
-  const kafka = createKafka(config.kafka, logger);
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await provisionTopics(admin, desiredTopics(undefined, { prefix }));
-  } finally {
-    await admin.disconnect();
-  }
+  await withAdmin(config.kafka, (admin) => provisionTopics(admin, desiredTopics(undefined, { prefix })));
   const codec = registryCodec({ ...config, topicPrefix: prefix }, logger);
-  return { prefix, topics: topicNames(prefix), kafka, kafkaConfig: config.kafka, codec };
+  return { prefix, topics: topicNames(prefix), kafkaConfig: config.kafka, codec };
 }
 
 export interface OutgoingRecord {
@@ -74,76 +88,68 @@ export interface OutgoingRecord {
 
 /** Encodes (unless given bytes) and produces, keyed, in order. */
 export async function produce(pipeline: TestPipeline, records: Iterable<OutgoingRecord>): Promise<number> {
-  const producer = pipeline.kafka.producer(producerDefaults());
-  await producer.connect();
-  let count = 0;
-  try {
-    let batch: Map<string, Array<{ key: string; value: Buffer | null }>> = new Map();
-    let size = 0;
+  return withProducer(pipeline.kafkaConfig, async (producer) => {
+    let count = 0;
+    let batch: Array<{ topic: string; key: Buffer; value?: Buffer }> = [];
     const flush = async () => {
-      if (size === 0) return;
-      await producer.sendBatch({ topicMessages: [...batch].map(([topic, messages]) => ({ topic, messages })) });
-      batch = new Map();
-      size = 0;
+      // one send at a time keeps the order; a chunk bounds one produce request
+      for (const messages of requestChunks(batch)) await producer.send({ messages });
+      batch = [];
     };
     for (const record of records) {
       const value =
         record.value === null || Buffer.isBuffer(record.value) ? record.value : await pipeline.codec.encode(record.topic, record.value);
-      const list = batch.get(record.topic) ?? [];
-      list.push({ key: record.key, value });
-      batch.set(record.topic, list);
-      size += 1;
+      // a record without a value is a tombstone
+      batch.push({ topic: record.topic, key: Buffer.from(record.key, 'utf8'), ...(value === null ? {} : { value }) });
       count += 1;
-      if (size >= 2000) await flush();
+      if (batch.length >= 2000) await flush();
     }
     await flush();
-  } finally {
-    await producer.disconnect();
-  }
-  return count;
+    return count;
+  });
 }
 
-/** Every committed record of a topic, in partition order, raw. */
-export async function readAll(pipeline: TestPipeline, topic: string): Promise<Array<KafkaMessage & { partition: number }>> {
-  const out: Array<KafkaMessage & { partition: number }> = [];
+export type ReadRecord = FetchedRecord & { readonly partition: number };
+
+/** Every committed record of a topic (read_committed, to the last stable offset), in partition order, raw. */
+export async function readAll(pipeline: TestPipeline, topic: string): Promise<ReadRecord[]> {
+  const byPartition = new Map<number, ReadRecord[]>();
   await readPartitionsToEnd({
-    kafka: pipeline.kafka,
+    kafka: pipeline.kafkaConfig,
     topic,
-    groupPrefix: uniqueName('read'),
+    clientId: uniqueName('read'),
     logger,
-    onBatch: (partition, messages) => {
-      for (const message of messages) out.push({ ...message, partition });
+    onBatch: (partition, records) => {
+      const list = byPartition.get(partition) ?? [];
+      for (const record of records) list.push({ ...record, partition });
+      byPartition.set(partition, list);
     },
   });
-  return out;
+  // the partitions are read together; the records come out one partition after the other
+  return [...byPartition].sort(([a], [b]) => a - b).flatMap(([, records]) => records);
+}
+
+/** The sum of the topic's end offsets (last stable): how many offsets it holds, from 0. */
+export async function endOffsetTotal(pipeline: TestPipeline, topic: string): Promise<number> {
+  return withAdmin(pipeline.kafkaConfig, async (admin) => (await topicOffsets(admin, topic)).reduce((sum, p) => sum + p.high, 0));
 }
 
 /** Waits until the group has committed the end of every partition of the topics. */
 export async function waitForCaughtUp(pipeline: TestPipeline, groupId: string, topics: readonly string[], timeoutMs = 90_000): Promise<void> {
-  const admin = pipeline.kafka.admin();
-  await admin.connect();
   const deadline = Date.now() + timeoutMs;
-  try {
+  await withAdmin(pipeline.kafkaConfig, async (admin) => {
     for (;;) {
       const behind = totalLag(await consumerLag(admin, groupId, topics));
       if (behind === 0) return;
       if (Date.now() > deadline) throw new Error(`group ${groupId} is still ${behind} records behind on ${topics.join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** The committed records of the group on the topics (sum over partitions). */
 export async function committedCount(pipeline: TestPipeline, groupId: string, topics: readonly string[]): Promise<number> {
-  const admin = pipeline.kafka.admin();
-  await admin.connect();
-  try {
-    return (await consumerLag(admin, groupId, topics)).reduce((total, p) => total + (p.committed ?? 0), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  return withAdmin(pipeline.kafkaConfig, async (admin) => (await consumerLag(admin, groupId, topics)).reduce((total, p) => total + (p.committed ?? 0), 0));
 }
 
 export interface SpawnServiceOptions {
@@ -226,30 +232,17 @@ export function trackChildren(): (child: ChildProcess) => ChildProcess {
   };
 }
 
-/**
- * Moves a stopped group back to the start of the topics (a rebuild), with
- * the real low watermarks: kafkajs's resetOffsets({ earliest }) commits the
- * sentinel -2, which lag checks and other clients do not understand.
- */
+/** Moves a stopped group back to the start of the topics (a rebuild), committing the real log start offsets. */
 export async function resetGroupToEarliest(pipeline: TestPipeline, groupId: string, topics: readonly string[]): Promise<void> {
-  const admin = pipeline.kafka.admin();
-  await admin.connect();
-  try {
-    for (const topic of topics) {
-      const low = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: low.map(({ partition, low: offset }) => ({ partition, offset })) });
-    }
-  } finally {
-    await admin.disconnect();
-  }
+  await withAdmin(pipeline.kafkaConfig, async (admin) => applyOffsetReset(admin, groupId, await planOffsetReset(admin, groupId, topics, { kind: 'earliest' })));
 }
 
 /** The last value per key of a topic, decoded; null where the last record is a tombstone. */
 export async function latestValues<T>(pipeline: TestPipeline, topic: string): Promise<Map<string, T | null>> {
   const latest = new Map<string, T | null>();
-  for (const message of await readAll(pipeline, topic)) {
-    const value = message.value === null ? null : ((await pipeline.codec.decode(topic, message.value)).value as T);
-    latest.set(message.key?.toString('utf8') ?? '', value);
+  for (const record of await readAll(pipeline, topic)) {
+    const value = record.value === null ? null : ((await pipeline.codec.decode(topic, record.value)).value as T);
+    latest.set(record.key?.toString('utf8') ?? '', value);
   }
   return latest;
 }

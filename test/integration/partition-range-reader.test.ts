@@ -1,11 +1,12 @@
 /**
- * The changelog reader on a real broker: one consumer reads partitions one
- * at a time (seek, resume, pause), again when asked again, and stops at the
- * end of a transactional topic whose last records are commit markers.
+ * The changelog reader (lib/kafka/partition-range-reader.ts) on a real
+ * broker: one reader reads partitions one at a time, several at once, again
+ * when asked again, and stops at the end of a transactional topic whose last
+ * records are commit markers.
  */
-import type { KafkaMessage } from 'kafkajs';
-import { producerDefaults } from '../../lib/clients/kafka';
-import { PartitionReader } from '../../processors/runtime/partition-reader';
+import { createConsumer, createTransactionalProducer } from '../../lib/kafka/clients';
+import type { FetchedRecord } from '../../lib/kafka/partition-fetcher';
+import { PartitionRangeReader } from '../../lib/kafka/partition-range-reader';
 import { logger, uniqueName } from './support/env';
 import { createTestPipeline, TestPipeline } from './support/pipeline';
 
@@ -18,35 +19,36 @@ beforeAll(async () => {
 
 /** Writes each partition's records in transactions of `perTransaction`, so the log ends with a commit marker. */
 async function writeTransactionally(topic: string, perPartition: ReadonlyMap<number, number>, perTransaction: number): Promise<void> {
-  const producer = pipeline.kafka.producer({ ...producerDefaults(), transactionalId: uniqueName('reader-writer') });
-  await producer.connect();
+  const id = uniqueName('reader-writer');
+  const producer = createTransactionalProducer(pipeline.kafkaConfig, id, id, 30_000);
   try {
     for (const [partition, count] of perPartition) {
       for (let first = 0; first < count; first += perTransaction) {
-        const transaction = await producer.transaction();
+        const transaction = await producer.beginTransaction();
         const messages = [];
-        for (let i = first; i < Math.min(count, first + perTransaction); i += 1) messages.push({ key: `k-${partition}-${i}`, value: `v-${i}`, partition });
-        await transaction.send({ topic, messages });
+        for (let i = first; i < Math.min(count, first + perTransaction); i += 1) messages.push({ topic, key: Buffer.from(`k-${partition}-${i}`), value: Buffer.from(`v-${i}`), partition });
+        await transaction.send({ messages });
         await transaction.commit();
       }
     }
   } finally {
-    await producer.disconnect();
+    await producer.close();
   }
 }
 
-const keysOf = (messages: KafkaMessage[]) => messages.map((m) => m.key?.toString());
+const keysOf = (records: FetchedRecord[]) => records.map((r) => r.key?.toString());
 
 test('one reader reads partitions one by one, rereads on demand, and ends at a trailing commit marker', async () => {
   const topic = pipeline.topics.orderState;
   const other = pipeline.topics.pendingPayments;
   await writeTransactionally(topic, new Map([[0, 250], [3, 40]]), 100);
   await writeTransactionally(other, new Map([[1, 5]]), 5);
-  const reader = new PartitionReader({ kafka: pipeline.kafka, topics: [topic, other], groupPrefix: uniqueName('reader'), logger });
+  const consumer = createConsumer(pipeline.kafkaConfig, { clientId: uniqueName('reader'), groupId: uniqueName('reader'), sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000, heartbeatIntervalMs: 1_000 });
+  const reader = new PartitionRangeReader(consumer, logger);
   try {
     const read = async (from: string, partition: number) => {
-      const seen: KafkaMessage[] = [];
-      const count = await reader.read(from, partition, { onBatch: (p, messages) => void seen.push(...messages.map((m) => ({ ...m, partition: p }))) });
+      const seen: FetchedRecord[] = [];
+      const count = await reader.read(from, partition, { onRecords: (records) => void seen.push(...records) });
       expect(count).toBe(seen.length);
       return seen;
     };
@@ -57,8 +59,10 @@ test('one reader reads partitions one by one, rereads on demand, and ends at a t
     const [three, zero] = await Promise.all([read(topic, 3), read(topic, 0)]);
     expect(keysOf(three)).toEqual(Array.from({ length: 40 }, (_, i) => `k-3-${i}`));
     expect(zero).toHaveLength(250);
-    await expect(reader.read('not-a-changelog', 0, { onBatch: () => undefined })).rejects.toThrow(/does not read not-a-changelog/);
+    // a partition the topic does not have is refused, not waited for
+    await expect(reader.read(topic, 99, { onRecords: () => undefined })).rejects.toThrow();
   } finally {
     await reader.close();
+    await consumer.close(true);
   }
 });

@@ -1,4 +1,4 @@
-import { partitionForKey } from '../../../scripts/ops/key-partition';
+import { partitionForKey } from '../../../lib/kafka/key-partition';
 
 // murmur2 values of the Java client's own tests (org.apache.kafka.common.utils.UtilsTest.testMurmur2):
 // the partition is toPositive(murmur2(key)) % partitions, as Java's default partitioner computes it.
