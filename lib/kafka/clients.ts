@@ -119,8 +119,9 @@ export interface ProducerRetry {
 export function createProducer(config: KafkaConfig, clientId: string, retry?: ProducerRetry): RecordProducer {
   return new Producer<Buffer, Buffer, string, string>({
     ...baseOptions(config, clientId),
-    retries: PRODUCER_RETRIES,
-    ...(retry ? { retries: retry.retries, retryDelay: (_client: object, _operation: string, attempt: number) => Math.min(retry.initialDelayMs * 2 ** (attempt - 1), retry.maxDelayMs) } : {}),
+    retries: retry?.retries ?? PRODUCER_RETRIES,
+    // the client numbers attempts from 1 here: the first retry waits initialDelayMs
+    ...(retry ? { retryDelay: (_client: object, _operation: string, attempt: number) => Math.min(retry.initialDelayMs * 2 ** (attempt - 1), retry.maxDelayMs) } : {}),
     idempotent: true,
     acks: ProduceAcks.ALL,
     partitioner: compatibilityPartitioner,
