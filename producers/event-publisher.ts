@@ -1,8 +1,8 @@
 /**
  * Publishes domain events to Kafka: validated against their Avro schema,
  * encoded in the Confluent wire format (schema ids cached by the encoder),
- * keyed by aggregate id, with event headers, batched, through kafkajs's
- * idempotent producer.
+ * keyed by aggregate id, with event headers, batched, through the
+ * idempotent producer of lib/kafka (acks=all, Java-compatible partitioner).
  *
  *   const publisher = await createPublisher(config, logger);
  *   await publisher.publish([{ topic: TOPIC.orderEvents, event: { type: 'OrderPlaced', value: placed } }]);
@@ -18,7 +18,8 @@
  * concurrent calls finish encoding, so an aggregate's events published by
  * successive calls keep their order without awaiting each call.
  */
-import type { Message, Producer } from 'kafkajs';
+import { ProduceAcks, type OutgoingRecord, type RecordProducer } from '../lib/kafka/clients';
+import { isUnknownTopic } from '../lib/kafka/errors';
 import type { Logger } from '../lib/logger';
 import type { RecordSet } from '../lib/registry';
 import { AvroEncoder, EncodeError, MessageMap, TaggedValue } from '../lib/serde';
@@ -28,11 +29,11 @@ import { aggregateIdOf, eventHeaders, headersSize } from './event-headers';
 import type { OutgoingEvent } from './outgoing-event';
 import { PublishValidationError, RejectedEvent } from './publish-error';
 import { BatchSettings, OutgoingMessage, SendBatcher, SentBatch } from './send-batcher';
-import { resendWhileUnreachable } from './unreachable-broker';
+import { explainUnreachable } from './unreachable-broker';
 
 export interface PublisherOptions<M extends MessageMap<M>> {
-  /** A kafkajs producer created with producerDefaults() (idempotent, Java-compatible partitioner). */
-  readonly producer: Producer;
+  /** A producer from lib/kafka/clients createProducer (idempotent, acks=all, Java-compatible partitioner). */
+  readonly producer: RecordProducer;
   readonly encoder: AvroEncoder<M>;
   /** The records the encoder knows: which topics exist, for messages naming the known ones. */
   readonly records: RecordSet;
@@ -90,18 +91,10 @@ function isTagged(event: unknown): event is TaggedValue {
   return typeof event === 'object' && event !== null && typeof (event as { type?: unknown }).type === 'string' && 'value' in event;
 }
 
-/** kafkajs wraps the broker's error code in `type`, possibly one or two causes down. */
-function kafkaErrorType(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
-    const type = (e as { type?: unknown }).type;
-    if (typeof type === 'string') return type;
-  }
-  return undefined;
-}
-
-/** A missing topic is the usual first-run mistake: say which and how to create them. */
-function explainSendError(err: unknown, topics: readonly string[], prefix: string): unknown {
-  if (kafkaErrorType(err) !== 'UNKNOWN_TOPIC_OR_PARTITION') return err;
+/** A missing topic is the usual first-run mistake: say which and how to create them; likewise a broker out of reach. */
+function explainSendError(err: unknown, messages: readonly OutgoingRecord[], prefix: string, sendingForMs: number): unknown {
+  if (!isUnknownTopic(err)) return explainUnreachable(err, sendingForMs);
+  const topics = [...new Set(messages.map((m) => m.topic))];
   return new Error(
     `Kafka has no topic ${topics.join(' or ')} (topics are not auto-created); provision them with: scripts/topics${prefix ? ` --prefix ${prefix}` : ''}`,
     { cause: err },
@@ -109,7 +102,7 @@ function explainSendError(err: unknown, topics: readonly string[], prefix: strin
 }
 
 export class Publisher<M extends MessageMap<M> = TopicMessages> {
-  private readonly producer: Producer;
+  private readonly producer: RecordProducer;
   private readonly encoder: AvroEncoder<M>;
   private readonly knownTopics: ReadonlySet<string>;
   private readonly prefix: string;
@@ -132,17 +125,20 @@ export class Publisher<M extends MessageMap<M> = TopicMessages> {
     this.compacted = options.compactedTopics ?? COMPACTED_TOPICS;
     this.logger = options.logger?.child({ component: 'publisher' });
     this.batcher = new SendBatcher(
-      (topicMessages) =>
-        resendWhileUnreachable(() => this.producer.sendBatch({ topicMessages, acks: -1 })).catch((err: unknown) => {
-          throw explainSendError(err, topicMessages.map((t) => t.topic), this.prefix);
-        }),
+      (messages) => {
+        const started = Date.now();
+        return this.producer.send({ messages, acks: ProduceAcks.ALL }).catch((err: unknown) => {
+          throw explainSendError(err, messages, this.prefix, Date.now() - started);
+        });
+      },
       options.batch,
       (batch) => this.sent(batch),
     );
   }
 
+  /** Reaches the cluster and takes the producer's id, so that a broker out of reach shows before the first event. */
   async connect(): Promise<void> {
-    await this.producer.connect();
+    await this.producer.initIdempotentProducer({});
   }
 
   /**
@@ -236,7 +232,7 @@ export class Publisher<M extends MessageMap<M> = TopicMessages> {
         await this.queueTurn;
         await this.batcher.close();
       } finally {
-        await this.producer.disconnect();
+        await this.producer.close();
         this.logger?.debug(this.stats(), 'publisher closed');
       }
     })();
@@ -308,7 +304,8 @@ export class Publisher<M extends MessageMap<M> = TopicMessages> {
 
   private tombstone(outgoing: OutgoingEvent<M>): PreparedRecord {
     const key = outgoing.key!;
-    return { topic: this.prefix + outgoing.topic, catalogTopic: outgoing.topic, message: { key, value: null }, size: key.length };
+    // value undefined: the client writes a null value, a tombstone
+    return { catalogTopic: outgoing.topic, message: { topic: this.prefix + outgoing.topic, key: Buffer.from(key), value: undefined }, size: key.length };
   }
 
   /** Puts an encoded event in its slot, or rejects it when it cannot be keyed. */
@@ -330,8 +327,8 @@ export class Publisher<M extends MessageMap<M> = TopicMessages> {
     const key = outgoing.key ?? aggregateIdOf(event.value);
     if (key === undefined) return `key: ${event.type} has no envelope.aggregateId to key by; give the key explicitly`;
     const headers = eventHeaders(event.type, event.value);
-    const message: Message = { key, value, headers };
-    return { topic: this.prefix + outgoing.topic, catalogTopic: outgoing.topic, message, size: key.length + value.length + headersSize(headers) };
+    const message: OutgoingRecord = { topic: this.prefix + outgoing.topic, key: Buffer.from(key), value, headers };
+    return { catalogTopic: outgoing.topic, message, size: key.length + value.length + headersSize(headers) };
   }
 
   private sent(batch: SentBatch): void {

@@ -10,7 +10,7 @@ import { DEFAULT_BATCH_SETTINGS } from './send-batcher';
  * Publish calls of `callSize` events to keep awaiting acknowledgement so that
  * batches leave full: one batch in flight, the next one full and waiting, and
  * a call filling the one after. Fewer, and the batcher sends part-filled
- * batches (kafkajs pays per request); more only holds more events in memory.
+ * batches (the client pays per request); more only holds more events in memory.
  */
 export function inFlightCallsFor(callSize: number, batchSize: number = DEFAULT_BATCH_SETTINGS.maxBatchMessages): number {
   return Math.ceil((2 * batchSize) / callSize) + 1;

@@ -8,6 +8,8 @@ import type { KafkaConfig } from '../config';
 import { errorIds } from './errors';
 
 export type { Admin, Consumer } from '@platformatic/kafka';
+/** acks per send (ProduceAcks.ALL: every in-sync replica has the batch), for callers that state it. */
+export { ProduceAcks } from '@platformatic/kafka';
 
 /** Keys and values are bytes (the runtime encodes them); header names and values are text. */
 export type RecordProducer = Producer<Buffer, Buffer, string, string>;
@@ -96,13 +98,30 @@ export function createTransactionalProducer(config: KafkaConfig, clientId: strin
 }
 
 /**
+ * How long a producer keeps retrying a request (a send, finding the
+ * cluster, its producer id) before it fails: `retries` attempts after the
+ * first, waiting `initialDelayMs` before the first retry and twice as long
+ * each time after, up to `maxDelayMs`. A send is retried with its sequence
+ * numbers, so a batch the broker did store is not stored twice.
+ */
+export interface ProducerRetry {
+  readonly retries: number;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/**
  * An idempotent, non-transactional producer (acks=all, which idempotence
  * requires), with the Java-compatible partitioner like every other producer.
+ * `retry` replaces the default bound (PRODUCER_RETRIES, about 17 s), e.g. to
+ * ride out a broker restart.
  */
-export function createProducer(config: KafkaConfig, clientId: string): RecordProducer {
+export function createProducer(config: KafkaConfig, clientId: string, retry?: ProducerRetry): RecordProducer {
   return new Producer<Buffer, Buffer, string, string>({
     ...baseOptions(config, clientId),
-    retries: PRODUCER_RETRIES,
+    retries: retry?.retries ?? PRODUCER_RETRIES,
+    // the client numbers attempts from 1 here: the first retry waits initialDelayMs
+    ...(retry ? { retryDelay: (_client: object, _operation: string, attempt: number) => Math.min(retry.initialDelayMs * 2 ** (attempt - 1), retry.maxDelayMs) } : {}),
     idempotent: true,
     acks: ProduceAcks.ALL,
     partitioner: compatibilityPartitioner,

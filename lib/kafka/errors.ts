@@ -63,3 +63,32 @@ export function isFatalKafkaError(error: unknown): boolean {
   }
   return false;
 }
+
+/** The error of a call's last attempt: the client aggregates every attempt's error (and every broker's) in MultipleErrors. */
+function lastAttempt(error: unknown): unknown {
+  for (let depth = 0; depth < 8; depth++) {
+    const errors = (error as { errors?: unknown } | null)?.errors;
+    if (!Array.isArray(errors) || errors.length === 0) break;
+    error = errors[errors.length - 1];
+  }
+  return error;
+}
+
+/**
+ * When the call's last attempt could not reach a broker (refused, closed,
+ * timed out), what failed, e.g. "Connection to 127.0.0.1:19092 failed:
+ * connect ECONNREFUSED 127.0.0.1:19092"; undefined for any other error.
+ */
+export function brokerUnreachableReason(error: unknown): string | undefined {
+  const last = lastAttempt(error);
+  if (!(last instanceof Error) || !GenericError.isGenericError(last)) return undefined;
+  if (last.code !== 'PLT_KFK_NETWORK' && last.code !== 'PLT_KFK_TIMEOUT') return undefined;
+  const cause = last.cause instanceof Error ? `: ${last.cause.message}` : '';
+  return `${last.message.replace(/\.$/, '')}${cause}`;
+}
+
+/** A send or metadata request named a topic the cluster does not have (the client reports it as a UserError). */
+export function isUnknownTopic(error: unknown): boolean {
+  if (errorIds(error).includes('UNKNOWN_TOPIC_OR_PARTITION')) return true;
+  return error instanceof Error && GenericError.isGenericError(error) && error.code === 'PLT_KFK_USER' && /^Unknown topic /.test(error.message);
+}

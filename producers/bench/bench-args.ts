@@ -5,8 +5,9 @@ import { DEFAULT_BATCH_SETTINGS } from '../send-batcher';
 
 export const BENCH_USAGE = `usage: npm run bench:produce -- [options]
 Publishes the same generated events (a) through the Publisher (validation,
-Avro, schema registry) and (b) with raw kafkajs sending the same pre-encoded
-bytes, to separate topics, and reports events/s of each and their ratio.
+Avro, schema registry) and (b) with the raw Kafka client (@platformatic/kafka)
+sending the same pre-encoded bytes, to separate topics, and reports events/s of
+each and their ratio.
   --events <n>        events per path and round (default 200000)
   --rounds <n>        measured rounds; medians are reported (default 5)
   --segment <n>       a round interleaves the paths in segments of this many events, alternating which

@@ -87,7 +87,7 @@ export function renderTable(result: ProduceBenchResult): string {
   const summary = [
     ['path', 'events/s (median)', 'MB/s', 'CPU µs/event'],
     pathRow('Publisher (validate + Avro + registry)', result.avro),
-    pathRow('raw kafkajs (same bytes)', result.raw),
+    pathRow('raw @platformatic/kafka (same bytes)', result.raw),
   ];
   const rounds = [
     ['round', 'avro events/s', 'raw events/s', 'ratio', 'avro CPU µs/event', 'raw CPU µs/event'],

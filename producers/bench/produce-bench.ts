@@ -1,12 +1,13 @@
 /**
  * Produce benchmark (`npm run bench:produce`): how much the Publisher
  * (validation, Avro encoding, schema registry, keys, headers, batching)
- * costs against kafkajs alone sending the same bytes.
+ * costs against the project's Kafka client (lib/kafka, @platformatic/kafka)
+ * alone sending the same bytes.
  *
  * In one run, the same N generated events are published
  *   (a) through the Publisher, from the tagged values, and
- *   (b) with raw kafkajs, from bytes encoded before the clock starts,
- * with the same producer settings (producerDefaults: idempotent) and batch
+ *   (b) with the raw client, from bytes encoded before the clock starts,
+ * with the same producer settings (createProducer: idempotent) and batch
  * size, to topics of their own. A warm-up (not reported) resolves schema ids
  * and warms the JIT. Each of `--rounds` rounds publishes all N events on both
  * paths, interleaved in segments (avro, raw, raw, avro, …) so that both see
@@ -19,8 +20,8 @@
  * the other benchmarks; 1 only when the benchmark could not run.
  */
 import os from 'node:os';
-import type { Producer } from 'kafkajs';
-import { createKafka, producerDefaults } from '../../lib/clients/kafka';
+import { createKafka } from '../../lib/clients/kafka';
+import { createProducer, type OutgoingRecord, type RecordProducer } from '../../lib/kafka/clients';
 import { catalogRecordSet, createRegistryClient } from '../../lib/registry';
 import { AvroEncoder } from '../../lib/serde';
 import { EXIT_OK, runCli } from '../../scripts/cli';
@@ -33,7 +34,7 @@ import { BenchPath, ProduceBenchResult, Round, describeRound, median, pathResult
 import { BENCH_TOPICS, createBenchTopics, deleteTopics } from './bench-topics';
 import { describeMachine } from '../../lib/bench/machine';
 import { reportBenchResult } from '../../lib/bench/report-result';
-import { RawRecord, rawBatches, sendRaw } from './raw-send';
+import { rawBatches, sendRaw } from './raw-send';
 
 const WARM_UP_EVENTS = 20_000;
 /**
@@ -73,7 +74,7 @@ interface Paths {
   raw(start: number, end: number): Promise<Timing>;
 }
 
-function benchPaths(publisher: Publisher, rawProducer: Producer, events: readonly GeneratedRecord[], rawRecords: readonly RawRecord[], args: BenchArgs): Paths {
+function benchPaths(publisher: Publisher, rawProducer: RecordProducer, events: readonly GeneratedRecord[], rawRecords: readonly OutgoingRecord[], args: BenchArgs): Paths {
   // As an application feeds the publisher: calls of callSize events, enough of them in flight to keep batches full.
   const inFlight = args.inFlight ?? inFlightCallsFor(args.callSize, args.batchSize);
   return {
@@ -118,32 +119,33 @@ export async function runProduceBench(args: BenchArgs, progress: (line: string) 
   const loadAverage = os.loadavg().map((n) => Math.round(n * 100) / 100);
   const runId = `bench-${Date.now().toString(36)}`;
   const prefixes: Record<BenchPath, string> = { avro: `${runId}-avro.`, raw: `${runId}-raw.` };
-  const kafka = createKafka(config.kafka, logger, `${config.kafka.clientId}-bench`);
-  const admin = kafka.admin();
+  const clientId = `${config.kafka.clientId}-bench`;
+  // kafkajs until lib/admin/provision-topics takes the lib/kafka admin
+  const admin = createKafka(config.kafka, logger, clientId).admin();
   await admin.connect();
   const topics: string[] = [];
   const records = catalogRecordSet(undefined, { topicPrefix: BENCH_SUBJECT_PREFIX });
   const publisher = new Publisher({
-    producer: kafka.producer(producerDefaults()),
+    producer: createProducer(config.kafka, clientId),
     encoder: new AvroEncoder({ registry: createRegistryClient(config.schemaRegistry, { logger }), records, logger }),
     records,
     topicPrefix: prefixes.avro,
     batch: { maxBatchMessages: args.batchSize, lingerMs: args.lingerMs },
     logger,
   });
-  const rawProducer = kafka.producer(producerDefaults());
+  const rawProducer = createProducer(config.kafka, clientId);
   try {
     for (const prefix of Object.values(prefixes)) topics.push(...(await createBenchTopics(admin, prefix, logger)));
     progress(`generating ${args.events.toLocaleString('en-US')} events (seed ${args.seed})…`);
     const events = generate(args.events, args.seed);
     await publisher.connect();
-    await rawProducer.connect();
+    await rawProducer.initIdempotentProducer({});
     await publisher.prepareSchemas(BENCH_TOPICS);
 
     // The raw path's bytes: exactly what the publisher sends (key, Avro value, headers), encoded now, off the clock.
     const prepared = await publisher.prepare(events);
     if (prepared.rejected.length > 0) throw new Error(`generated events failed validation: ${prepared.rejected[0]!.reason}`);
-    const rawRecords = prepared.records.map((r): RawRecord => ({ topic: prefixes.raw + r.catalogTopic, message: r.message }));
+    const rawRecords = prepared.records.map((r): OutgoingRecord => ({ ...r.message, topic: prefixes.raw + r.catalogTopic }));
     const bytesPerEvent = prepared.records.reduce((sum, r) => sum + r.size, 0) / events.length;
     const paths = benchPaths(publisher, rawProducer, events, rawRecords, args);
 
@@ -171,15 +173,15 @@ export async function runProduceBench(args: BenchArgs, progress: (line: string) 
         seed: args.seed,
         eventsPerPublishCall: args.callSize,
         publishCallsInFlight: args.inFlight ?? inFlightCallsFor(args.callSize, args.batchSize),
-        producer: 'producerDefaults(): idempotent, acks=all, maxInFlightRequests 1, Java-compatible partitioner, no compression',
+        producer: 'createProducer(): @platformatic/kafka, idempotent, acks=all, one request in flight, Java-compatible partitioner, no compression',
       },
       avro: pathResult(
-        'Publisher.publish: validate + Avro encode (schema ids cached) + key + headers + batching, idempotent kafkajs producer',
+        'Publisher.publish: validate + Avro encode (schema ids cached) + key + headers + batching, idempotent @platformatic/kafka producer',
         rounds.map((r) => r.avro),
         bytesPerEvent,
       ),
       raw: pathResult(
-        'kafkajs sendBatch of the same pre-encoded messages (key, value, headers), same batch size, idempotent producer',
+        '@platformatic/kafka send of the same pre-encoded messages (key, value, headers), same batch size, idempotent producer',
         rounds.map((r) => r.raw),
         bytesPerEvent,
       ),
@@ -190,7 +192,7 @@ export async function runProduceBench(args: BenchArgs, progress: (line: string) 
     };
   } finally {
     await publisher.close().catch(() => undefined);
-    await rawProducer.disconnect().catch(() => undefined);
+    await rawProducer.close().catch(() => undefined);
     if (!args.keepTopics) await deleteTopics(admin, topics).catch((err: unknown) => logger.warn({ err }, 'could not delete the benchmark topics'));
     await admin.disconnect();
   }

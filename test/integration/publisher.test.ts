@@ -8,7 +8,8 @@
  * with a mixed-version log).
  */
 import type { KafkaMessage } from 'kafkajs';
-import { createKafka, producerDefaults } from '../../lib/clients/kafka';
+import { createKafka } from '../../lib/clients/kafka';
+import { createProducer } from '../../lib/kafka/clients';
 import { RecordSet, createRegistryClient, recordSchema } from '../../lib/registry';
 import { AvroDecoder, AvroEncoder, TaggedValue } from '../../lib/serde';
 import { TOPIC } from '../../lib/topics';
@@ -139,7 +140,7 @@ describe('v1 → v2 through the registry and one topic, with the Publisher', () 
     const v1 = new RecordSet([recordSchema(topic, V1)]);
     const v2 = new RecordSet([recordSchema(topic, V2)]);
     const publisherOf = (records: RecordSet) =>
-      new Publisher<Messages>({ producer: kafka.producer(producerDefaults()), encoder: new AvroEncoder<Messages>({ registry, records, logger }), records, logger });
+      new Publisher<Messages>({ producer: createProducer(config.kafka, `${config.kafka.clientId}-producer`), encoder: new AvroEncoder<Messages>({ registry, records, logger }), records, logger });
 
     // an old producer, then an upgraded one (the registry accepts v2 as the subject's second version)
     const old = publisherOf(v1);

@@ -1,10 +1,13 @@
 /**
  * The Publisher without services: a registry stub that knows every subject
- * (schema ids only) and a producer stub that records what it was asked to
- * send. What Kafka and the real registry add is in
+ * (schema ids only) and a fake producer (not the Kafka client: the few
+ * methods of lib/kafka's RecordProducer the Publisher calls) that records
+ * what it was asked to send. What Kafka and the real registry add is in
  * test/integration/publisher.test.ts.
  */
-import type { Producer, ProducerBatch } from 'kafkajs';
+// The client's own error classes, to fail the fake as the client's producer does (shapes seen with @platformatic/kafka 2.12).
+import { MultipleErrors, NetworkError, UserError } from '@platformatic/kafka';
+import type { OutgoingRecord, RecordProducer } from '../../../lib/kafka/clients';
 import { catalogRecordSet, RegistryClient, SchemaRef } from '../../../lib/registry';
 import { AvroEncoder, decodeWireFormat } from '../../../lib/serde';
 import { TOPIC } from '../../../lib/topics';
@@ -32,18 +35,25 @@ class StubRegistry extends RegistryClient {
   }
 }
 
-function stubProducer(fail?: Error) {
-  const batches: ProducerBatch[] = [];
+/** What the Publisher passed to one `send`. */
+interface SentRequest {
+  readonly messages: OutgoingRecord[];
+  readonly acks?: number;
+}
+
+/** A fake producer: records each send, or fails it with `fail`. */
+function fakeProducer(fail?: Error) {
+  const batches: SentRequest[] = [];
   const producer = {
-    connect: jest.fn(async () => undefined),
-    disconnect: jest.fn(async () => undefined),
-    sendBatch: jest.fn(async (batch: ProducerBatch) => {
+    initIdempotentProducer: jest.fn(async () => ({ producerId: 1n, producerEpoch: 0 })),
+    close: jest.fn(async () => undefined),
+    send: jest.fn(async (request: SentRequest) => {
       if (fail) throw fail;
-      batches.push(batch);
-      return [];
+      batches.push(request);
+      return {};
     }),
   };
-  return { producer: producer as unknown as Producer, calls: producer, batches };
+  return { producer: producer as unknown as RecordProducer, calls: producer, batches };
 }
 
 const PREFIX = 'unit.';
@@ -51,7 +61,7 @@ const records = catalogRecordSet(undefined, { topicPrefix: PREFIX });
 
 function publisher(options: { fail?: Error; maxBatchMessages?: number; registry?: StubRegistry } = {}) {
   const registry = options.registry ?? new StubRegistry();
-  const stub = stubProducer(options.fail);
+  const stub = fakeProducer(options.fail);
   const p = new Publisher({
     producer: stub.producer,
     encoder: new AvroEncoder({ registry, records }),
@@ -69,7 +79,8 @@ function placed(orderId: string, overrides: Partial<OrderPlaced> = {}): Outgoing
   };
 }
 
-const sentMessages = (batches: ProducerBatch[]) => batches.flatMap((b) => (b.topicMessages ?? []).flatMap((t) => t.messages.map((m) => ({ topic: t.topic, ...m }))));
+const sentMessages = (batches: SentRequest[]) => batches.flatMap((b) => b.messages);
+const keyOf = (message: OutgoingRecord) => message.key?.toString();
 
 describe('Publisher', () => {
   it('encodes in the wire format, keys by aggregate id, sets headers and sends to the prefixed topic', async () => {
@@ -77,7 +88,7 @@ describe('Publisher', () => {
     await expect(p.publish([placed('order-7')])).resolves.toBe(1);
     const [message] = sentMessages(batches);
     expect(message!.topic).toBe(`${PREFIX}orders.events`);
-    expect(message!.key).toBe('order-7');
+    expect(message!.key).toEqual(Buffer.from('order-7'));
     expect(message!.headers).toEqual({
       [EVENT_HEADER.type]: 'OrderPlaced',
       [EVENT_HEADER.id]: 'e-order-7',
@@ -96,7 +107,7 @@ describe('Publisher', () => {
       { topic: TOPIC.customers, event: { type: 'CustomerProfile', value: SAMPLE_RECORDS.CustomerProfile } },
       { ...placed('order-1'), key: 'explicit' },
     ]);
-    expect(sentMessages(batches).map((m) => m.key)).toEqual(['cust-1', 'explicit']);
+    expect(sentMessages(batches).map(keyOf)).toEqual(['cust-1', 'explicit']);
   });
 
   it('publishes nothing of a call with an invalid event, and names every bad event and field', async () => {
@@ -113,7 +124,7 @@ describe('Publisher', () => {
     ]);
     expect((error as Error).message).toMatch(/^2 of 3 event\(s\) are invalid, so none of the 3 was published:\n  event 1 \(orders\.events OrderPlaced\): invalid com\.streamfold\.orders\.OrderPlaced for topic orders\.events: items\[0\]\.quantity: expected an int \(32-bit integer\), got string "-1"\n  event 2 .*customerId: required/);
     await p.flush();
-    expect(calls.sendBatch).not.toHaveBeenCalled();
+    expect(calls.send).not.toHaveBeenCalled();
     // the publisher is still usable
     await expect(p.publish([placed('order-3')])).resolves.toBe(1);
   });
@@ -130,7 +141,7 @@ describe('Publisher', () => {
       [2, ['items[0].quantity']],
     ]);
     await p.flush();
-    expect(calls.sendBatch).not.toHaveBeenCalled();
+    expect(calls.send).not.toHaveBeenCalled();
   });
 
   it('rejects an unknown topic or record type, and an event it cannot key', async () => {
@@ -150,7 +161,8 @@ describe('Publisher', () => {
   it('publishes a tombstone on a compacted topic only, and only with a key', async () => {
     const { publisher: p, batches } = publisher();
     await p.publish([{ topic: TOPIC.customers, key: 'cust-9', event: null }]);
-    expect(sentMessages(batches)).toEqual([{ topic: `${PREFIX}customers`, key: 'cust-9', value: null }]);
+    // value undefined: the client writes a null value
+    expect(sentMessages(batches)).toStrictEqual([{ topic: `${PREFIX}customers`, key: Buffer.from('cust-9'), value: undefined }]);
     const { rejected } = await p.prepare([
       { topic: TOPIC.customers, event: null },
       { topic: TOPIC.orderEvents, key: 'order-1', event: null },
@@ -180,17 +192,26 @@ describe('Publisher', () => {
   it('batches by size across calls', async () => {
     const { publisher: p, batches } = publisher({ maxBatchMessages: 4 });
     await Promise.all([p.publish(['a', 'b', 'c'].map((id) => placed(id))), p.publish(['d', 'e', 'f', 'g', 'h'].map((id) => placed(id)))]);
-    expect(batches.map((b) => b.topicMessages![0]!.messages.length)).toEqual([3, 4, 1]);
-    expect(sentMessages(batches).map((m) => m.key)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    expect(batches.map((b) => b.messages.length)).toEqual([3, 4, 1]);
+    expect(sentMessages(batches).map(keyOf)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
   });
 
   it('explains a missing topic and then refuses further events', async () => {
-    const missing = Object.assign(new Error('This server does not host this topic-partition'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
-    const { publisher: p } = publisher({ fail: new Error('wrapped', { cause: missing }) });
+    // what the client throws when its metadata request names a topic the cluster lacks
+    const { publisher: p } = publisher({ fail: new UserError('Unknown topic unit.orders.events.') });
     await expect(p.publish([placed('order-1')])).rejects.toThrow(
       /Kafka has no topic unit\.orders\.events \(topics are not auto-created\); provision them with: scripts\/topics --prefix unit\./,
     );
     await expect(p.publish([placed('order-2')])).rejects.toBeInstanceOf(BatcherFailedError);
+  });
+
+  it('says so when no broker could be reached for all of its retries', async () => {
+    const refused = () =>
+      new MultipleErrors('Cannot connect to any broker.', [new NetworkError('Connection to 127.0.0.1:19092 failed.', { cause: new Error('connect ECONNREFUSED 127.0.0.1:19092') })]);
+    const { publisher: p } = publisher({ fail: new MultipleErrors('produce failed 31 times.', [refused(), refused()]) });
+    await expect(p.publish([placed('order-1')])).rejects.toThrow(
+      /^sending to Kafka failed: no Kafka broker could be reached for \d+ s of retries \(Connection to 127\.0\.0\.1:19092 failed: connect ECONNREFUSED 127\.0\.0\.1:19092\); is Kafka running \(scripts\/infra status\) and KAFKA_BROKERS right\?\. The events of that batch/,
+    );
   });
 
   it('close flushes, disconnects once, and refuses later calls', async () => {
@@ -199,7 +220,7 @@ describe('Publisher', () => {
     await Promise.all([p.close(), p.close()]);
     await pending;
     expect(batches).toHaveLength(1);
-    expect(calls.disconnect).toHaveBeenCalledTimes(1);
+    expect(calls.close).toHaveBeenCalledTimes(1);
     await expect(p.publish([placed('order-2')])).rejects.toThrow(/the publisher is closed/);
   });
 });

@@ -1,17 +1,17 @@
-import type { TopicMessages } from 'kafkajs';
+import type { OutgoingRecord } from '../../../lib/kafka/clients';
 import { BatcherClosedError, BatcherFailedError, OutgoingMessage, SendBatcher, SentBatch } from '../../../producers/send-batcher';
 
-/** A send whose requests the test acknowledges or fails by hand, recording what each carried. */
+/** A fake send (no Kafka client) whose requests the test acknowledges or fails by hand, recording what each carried. */
 function controlledSend() {
-  const requests: Array<{ topicMessages: TopicMessages[]; ack: () => void; fail: (err: Error) => void }> = [];
+  const requests: Array<{ messages: OutgoingRecord[]; ack: () => void; fail: (err: Error) => void }> = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  const send = (topicMessages: TopicMessages[]) =>
+  const send = (messages: OutgoingRecord[]) =>
     new Promise<void>((resolve, reject) => {
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
       const done = () => (inFlight -= 1);
-      requests.push({ topicMessages, ack: () => (done(), resolve()), fail: (err) => (done(), reject(err)) });
+      requests.push({ messages, ack: () => (done(), resolve()), fail: (err) => (done(), reject(err)) });
     });
   return { send, requests, maxInFlight: () => maxInFlight };
 }
@@ -19,10 +19,10 @@ function controlledSend() {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 function messages(topic: string, from: number, count: number, size = 10): OutgoingMessage[] {
-  return Array.from({ length: count }, (_, i) => ({ topic, message: { key: `k${from + i}`, value: Buffer.from(`v${from + i}`) }, size }));
+  return Array.from({ length: count }, (_, i) => ({ message: { topic, key: Buffer.from(`k${from + i}`), value: Buffer.from(`v${from + i}`) }, size }));
 }
 
-const keys = (topicMessages: TopicMessages[]) => topicMessages.flatMap((t) => t.messages.map((m) => `${t.topic}:${String(m.key)}`));
+const keys = (messages: OutgoingRecord[]) => messages.map((m) => `${m.topic}:${String(m.key)}`);
 
 describe('SendBatcher', () => {
   it('cuts a batch at maxBatchMessages and resolves a call only when all its batches are acknowledged', async () => {
@@ -32,7 +32,7 @@ describe('SendBatcher', () => {
     const call = batcher.add(messages('t', 0, 5)).then(() => (done = true));
     await tick();
     expect(requests).toHaveLength(1); // the first 3; the other 2 wait
-    expect(keys(requests[0]!.topicMessages)).toEqual(['t:k0', 't:k1', 't:k2']);
+    expect(keys(requests[0]!.messages)).toEqual(['t:k0', 't:k1', 't:k2']);
     requests[0]!.ack();
     await tick();
     expect(done).toBe(false);
@@ -40,7 +40,7 @@ describe('SendBatcher', () => {
     expect(requests).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(requests).toHaveLength(2);
-    expect(keys(requests[1]!.topicMessages)).toEqual(['t:k3', 't:k4']);
+    expect(keys(requests[1]!.messages)).toEqual(['t:k3', 't:k4']);
     requests[1]!.ack();
     await call;
     expect(done).toBe(true);
@@ -75,7 +75,7 @@ describe('SendBatcher', () => {
     const batcher = new SendBatcher(send, { maxBatchMessages: 100, maxBatchBytes: 25, lingerMs: 1000 });
     void batcher.add(messages('t', 0, 3, 10));
     await tick();
-    expect(keys(requests[0]!.topicMessages)).toEqual(['t:k0', 't:k1', 't:k2']); // 30 bytes ≥ 25
+    expect(keys(requests[0]!.messages)).toEqual(['t:k0', 't:k1', 't:k2']); // 30 bytes ≥ 25
     requests[0]!.ack();
   });
 
@@ -92,7 +92,7 @@ describe('SendBatcher', () => {
     await first;
     await tick();
     expect(requests).toHaveLength(2);
-    expect(keys(requests[1]!.topicMessages)).toEqual(['a:k1', 'a:k2', 'b:k0']);
+    expect(keys(requests[1]!.messages)).toEqual(['a:k1', 'a:k2', 'b:k0']);
     requests[1]!.ack();
     await Promise.all([second, third]);
     expect(maxInFlight()).toBe(1);
