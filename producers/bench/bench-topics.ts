@@ -3,9 +3,9 @@
  * in lib/topics.ts (same partitions), under a prefix of the run's own, and
  * deleted afterwards so runs leave no data behind.
  */
-import type { Admin } from 'kafkajs';
 import { provisionTopics } from '../../lib/admin/provision-topics';
 import { desiredTopics } from '../../lib/admin/topic-plan';
+import type { Admin } from '../../lib/kafka/clients';
 import type { Logger } from '../../lib/logger';
 import { TOPICS } from '../../lib/topics';
 import { GENERATED_TOPICS } from '../loadgen/generated-topics';
@@ -22,5 +22,5 @@ export async function createBenchTopics(admin: Admin, prefix: string, logger: Lo
 }
 
 export async function deleteTopics(admin: Admin, topics: readonly string[]): Promise<void> {
-  if (topics.length > 0) await admin.deleteTopics({ topics: [...topics], timeout: 30_000 });
+  if (topics.length > 0) await admin.deleteTopics({ topics: [...topics] });
 }

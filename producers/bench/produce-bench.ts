@@ -20,8 +20,7 @@
  * the other benchmarks; 1 only when the benchmark could not run.
  */
 import os from 'node:os';
-import { createKafka } from '../../lib/clients/kafka';
-import { createProducer, type OutgoingRecord, type RecordProducer } from '../../lib/kafka/clients';
+import { createAdmin, createProducer, type OutgoingRecord, type RecordProducer } from '../../lib/kafka/clients';
 import { catalogRecordSet, createRegistryClient } from '../../lib/registry';
 import { AvroEncoder } from '../../lib/serde';
 import { EXIT_OK, runCli } from '../../scripts/cli';
@@ -120,9 +119,7 @@ export async function runProduceBench(args: BenchArgs, progress: (line: string) 
   const runId = `bench-${Date.now().toString(36)}`;
   const prefixes: Record<BenchPath, string> = { avro: `${runId}-avro.`, raw: `${runId}-raw.` };
   const clientId = `${config.kafka.clientId}-bench`;
-  // kafkajs until lib/admin/provision-topics takes the lib/kafka admin
-  const admin = createKafka(config.kafka, logger, clientId).admin();
-  await admin.connect();
+  const admin = createAdmin(config.kafka, clientId);
   const topics: string[] = [];
   const records = catalogRecordSet(undefined, { topicPrefix: BENCH_SUBJECT_PREFIX });
   const publisher = new Publisher({
@@ -194,7 +191,7 @@ export async function runProduceBench(args: BenchArgs, progress: (line: string) 
     await publisher.close().catch(() => undefined);
     await rawProducer.close().catch(() => undefined);
     if (!args.keepTopics) await deleteTopics(admin, topics).catch((err: unknown) => logger.warn({ err }, 'could not delete the benchmark topics'));
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

@@ -12,24 +12,16 @@ import { generateLifecycles } from '../../producers/loadgen/lifecycle';
 import { GENERATED_TOPICS } from '../../producers/loadgen/generated-topics';
 import { planRun, runLoadgen } from '../../producers/loadgen/run';
 import { config, logger } from './support/env';
-import { ROOT, TestPipeline, createTestPipeline, readAll } from './support/pipeline';
+import { ROOT, TestPipeline, createTestPipeline, endOffsetTotal, readAll } from './support/pipeline';
 import { nodeArgs } from '../../lib/service/project-root';
 
 const run = promisify(execFile);
 
 /** Records per generated topic (high watermarks): CLI runs are measured as the growth of these. */
 async function topicSizes(pipeline: TestPipeline): Promise<Record<string, number>> {
-  const admin = pipeline.kafka.admin();
-  await admin.connect();
-  try {
-    const sizes: Record<string, number> = {};
-    for (const topic of GENERATED_TOPICS) {
-      sizes[topic] = (await admin.fetchTopicOffsets(`${pipeline.prefix}${topic}`)).reduce((sum, p) => sum + Number(p.high), 0);
-    }
-    return sizes;
-  } finally {
-    await admin.disconnect();
-  }
+  const sizes: Record<string, number> = {};
+  for (const topic of GENERATED_TOPICS) sizes[topic] = await endOffsetTotal(pipeline, `${pipeline.prefix}${topic}`);
+  return sizes;
 }
 
 function growth(before: Record<string, number>, after: Record<string, number>): Record<string, number> {

@@ -7,9 +7,9 @@
  * resolution rules themselves; this is the same evolution through Kafka,
  * with a mixed-version log).
  */
-import type { KafkaMessage } from 'kafkajs';
-import { createKafka } from '../../lib/clients/kafka';
 import { createProducer } from '../../lib/kafka/clients';
+import type { FetchedRecord } from '../../lib/kafka/partition-fetcher';
+import { readPartitionsToEnd } from '../../lib/kafka/topic-reader';
 import { RecordSet, createRegistryClient, recordSchema } from '../../lib/registry';
 import { AvroDecoder, AvroEncoder, TaggedValue } from '../../lib/serde';
 import { TOPIC } from '../../lib/topics';
@@ -19,24 +19,13 @@ import { Publisher } from '../../producers/event-publisher';
 import { GeneratedRecord, generateLifecycles } from '../../producers/loadgen/lifecycle';
 import type { OutgoingEvent } from '../../producers/outgoing-event';
 import { PublishValidationError } from '../../producers/publish-error';
-import { readPartitionsToEnd } from '../../processors/runtime/partition-reader';
 import { JsonObject } from '../../schemas/json';
 import { SAMPLE_RECORDS, sampleEnvelope } from '../fixtures/sample-records';
 import { config, logger, uniqueName } from './support/env';
-import { TestPipeline, createTestPipeline, readAll } from './support/pipeline';
+import { TestPipeline, createTestPipeline, endOffsetTotal, readAll, withAdmin } from './support/pipeline';
 import { createTopicsAndWait } from '../../lib/admin/create-topics';
 
-const header = (message: KafkaMessage, name: string): string | undefined => message.headers?.[name]?.toString();
-
-async function endOffsets(pipeline: TestPipeline, topic: string): Promise<number> {
-  const admin = pipeline.kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
+const header = (message: FetchedRecord, name: string): string | undefined => message.headers[name];
 
 describe('Publisher on Kafka and the registry', () => {
   let pipeline: TestPipeline;
@@ -90,7 +79,7 @@ describe('Publisher on Kafka and the registry', () => {
 
   it('rejects a call with an invalid event, naming the field, and nothing of it reaches Kafka', async () => {
     const topic = `${pipeline.prefix}${TOPIC.paymentEvents}`;
-    const before = await endOffsets(pipeline, topic);
+    const before = await endOffsetTotal(pipeline, topic);
     const valid: OutgoingEvent = { topic: TOPIC.paymentEvents, event: { type: 'PaymentCaptured', value: { ...SAMPLE_RECORDS.PaymentCaptured, envelope: sampleEnvelope({ aggregateId: 'order-valid' }) } } };
     const negativeAsString = {
       topic: TOPIC.paymentEvents,
@@ -110,7 +99,7 @@ describe('Publisher on Kafka and the registry', () => {
 
     await publisher.flush();
     // the high watermark did not move: not even the valid event was written
-    expect(await endOffsets(pipeline, topic)).toBe(before);
+    expect(await endOffsetTotal(pipeline, topic)).toBe(before);
   });
 });
 
@@ -131,11 +120,7 @@ type Messages = { readonly [topic: string]: TaggedValue };
 describe('v1 → v2 through the registry and one topic, with the Publisher', () => {
   it('a v1 and a v2 consumer both read the mixed log', async () => {
     const topic = uniqueName('parcels');
-    const kafka = createKafka(config.kafka, logger);
-    const admin = kafka.admin();
-    await admin.connect();
-    await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
-    await admin.disconnect();
+    await withAdmin(config.kafka, (admin) => createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]));
     const registry = createRegistryClient(config.schemaRegistry, { logger });
     const v1 = new RecordSet([recordSchema(topic, V1)]);
     const v2 = new RecordSet([recordSchema(topic, V2)]);
@@ -153,8 +138,8 @@ describe('v1 → v2 through the registry and one topic, with the Publisher', () 
     await upgraded.close();
     expect(await registry.versions(recordSchema(topic, V1).subject)).toEqual([1, 2]);
 
-    const log: KafkaMessage[] = [];
-    await readPartitionsToEnd({ kafka, topic, groupPrefix: uniqueName('parcels-read'), logger, onBatch: (_p, messages) => void log.push(...messages) });
+    const log: FetchedRecord[] = [];
+    await readPartitionsToEnd({ kafka: config.kafka, topic, clientId: uniqueName('parcels-read'), logger, onBatch: (_p, records) => void log.push(...records) });
     expect(log.map((m) => header(m, EVENT_HEADER.type))).toEqual(['Parcel', 'Parcel']);
     const readWith = (records: RecordSet) => {
       const decoder = new AvroDecoder<Messages>({ registry, records, logger });
