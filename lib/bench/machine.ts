@@ -1,5 +1,9 @@
 /** Where a benchmark ran, shared by every benchmark: figures mean little without the machine. */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { infraSetting } from '../service/infra-versions';
+import { PROJECT_ROOT } from '../service/project-root';
 
 export interface MachineDescription {
   readonly cpuModel: string;
@@ -7,13 +11,17 @@ export interface MachineDescription {
   readonly totalMemoryGiB: number;
   readonly platform: string;
   readonly node: string;
-  readonly kafkajs: string;
+  /** The project's Kafka client and its version. */
+  readonly kafkaClient: string;
+  /** The broker version scripts/infra runs. */
+  readonly kafka: string;
   readonly ioredis: string;
 }
 
+// read from node_modules: not every package exports its package.json
 function packageVersion(name: string): string {
   try {
-    return (require(`${name}/package.json`) as { version: string }).version;
+    return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
@@ -27,7 +35,8 @@ export function describeMachine(): MachineDescription {
     totalMemoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    kafkajs: packageVersion('kafkajs'),
+    kafkaClient: `@platformatic/kafka ${packageVersion('@platformatic/kafka')}`,
+    kafka: infraSetting('KAFKA_VERSION') ?? 'unknown',
     ioredis: packageVersion('ioredis'),
   };
 }

@@ -41,7 +41,7 @@ export interface BenchSettings {
 export interface ProduceBenchResult {
   readonly benchmark: 'produce';
   readonly startedAt: string;
-  readonly machine: MachineDescription & { readonly kafka: string; readonly loadAverage: readonly number[] };
+  readonly machine: MachineDescription & { readonly brokers: string; readonly loadAverage: readonly number[] };
   readonly settings: BenchSettings;
   readonly avro: PathResult;
   readonly raw: PathResult;
@@ -107,6 +107,6 @@ export function renderTable(result: ProduceBenchResult): string {
     ...columns(rounds),
     '',
     `ratio Avro/raw (median of rounds): ${pct(result.ratio)} (target ≥ ${pct(result.target)}: ${result.meetsTarget ? 'met' : 'NOT met'})`,
-    `machine: ${m.cpuModel} × ${m.cpuCount}, ${m.totalMemoryGiB} GiB, ${m.platform}, node ${m.node}, kafkajs ${m.kafkajs}; ${m.kafka}; load average at start ${m.loadAverage.join(' ')}`,
+    `machine: ${m.cpuModel} × ${m.cpuCount}, ${m.totalMemoryGiB} GiB, ${m.platform}, node ${m.node}, ${m.kafkaClient}, Kafka ${m.kafka}; ${m.brokers}; load average at start ${m.loadAverage.join(' ')}`,
   ].join('\n');
 }

@@ -160,7 +160,7 @@ export async function runProduceBench(args: BenchArgs, progress: (line: string) 
     return {
       benchmark: 'produce',
       startedAt,
-      machine: { ...describeMachine(), loadAverage, kafka: describeKafka(config.kafka.brokers) },
+      machine: { ...describeMachine(), loadAverage, brokers: describeKafka(config.kafka.brokers) },
       settings: {
         events: events.length,
         rounds: args.rounds,

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../../sinks/bench/private-redis';
 import { ROOT } from '../../integration/support/pipeline';
+import { INFRA_ENV_FILE, infraSetting } from '../../../lib/service/infra-versions';
 
 const CONF_DIR = path.join(ROOT, 'scripts', 'infra.d');
 
@@ -25,19 +26,10 @@ const FAULT_OVERRIDES: Readonly<Record<string, string>> = {
   'group.initial.rebalance.delay.ms': '0',
 };
 
-function readInfraEnv(): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of readFileSync(path.join(CONF_DIR, 'infra.env'), 'utf8').split('\n')) {
-    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (match) values[match[1]!] = match[2]!;
-  }
-  return values;
-}
-
 /** The Kafka installation scripts/infra made: .infra/cache/kafka-$KAFKA_VERSION, libs/ holding the jars. */
 export function kafkaHome(): string {
-  const version = process.env['KAFKA_VERSION'] ?? readInfraEnv()['KAFKA_VERSION'];
-  if (version === undefined) throw new Error('scripts/infra.d/infra.env declares no KAFKA_VERSION');
+  const version = infraSetting('KAFKA_VERSION');
+  if (version === undefined) throw new Error(`${INFRA_ENV_FILE} declares no KAFKA_VERSION`);
   const home = path.join(ROOT, '.infra', 'cache', `kafka-${version}`);
   if (!existsSync(path.join(home, '.complete')) || !existsSync(path.join(home, 'libs'))) {
     throw new Error(`Kafka ${version} is not installed in ${home}: run scripts/infra up`);
