@@ -170,6 +170,8 @@ export class SinkEngine<V extends TaggedValue> {
   private preparations = 0;
   /** The committed offsets of the assignment are being read. */
   private preparing = false;
+  /** When the engine last stopped consuming for a join (or a refused commit); undefined while running. */
+  private rebalancingSince: number | undefined;
   /** Per assigned partition, the offset after the last record taken (into a batch, or past as markers): where a resume reads on. */
   private consumedTo = new Map<string, bigint>();
   private highWatermarks = new Map<string, bigint>();
@@ -186,10 +188,12 @@ export class SinkEngine<V extends TaggedValue> {
   /** A join was handled: before the first, the sink consumes nothing and is not ready. */
   private joined = false;
   private readonly progress: PartitionProgress;
+  private readonly stallTimeoutMs: number;
 
   constructor(private readonly options: SinkEngineOptions<V>) {
     this.metrics = options.metrics ?? new SinkMetrics(options.name);
-    this.progress = new PartitionProgress(options.stallTimeoutMs ?? DEFAULT_HEALTH_STALL_TIMEOUT_MS);
+    this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_HEALTH_STALL_TIMEOUT_MS;
+    this.progress = new PartitionProgress(this.stallTimeoutMs);
     this.metrics.trackProgress(this.progress);
     this.logger = options.logger.child({ sink: options.name });
     this.deadLetters = new DeadLetterSender(options.kafka, options.name, this.logger, this.metrics);
@@ -286,7 +290,7 @@ export class SinkEngine<V extends TaggedValue> {
   /** Reads the partitions' committed offsets (retrying while Kafka is away), then starts reading them there unless a newer join or a refused commit came meanwhile. */
   private prepare(assignment: readonly AssignedPartition[]): void {
     const preparation = ++this.preparations;
-    this.state = 'rebalancing';
+    this.enterRebalancing();
     this.preparing = true;
     const consumer = this.consumer!;
     void this.untilConnected('read the committed offsets', () => groupStartPositions(consumer, assignment))
@@ -305,6 +309,7 @@ export class SinkEngine<V extends TaggedValue> {
       this.progress.committed(topic, partition, offset);
     }
     this.state = 'running';
+    this.rebalancingSince = undefined;
     const assignment = this.assignment();
     this.logger.info({ generation: this.generation, positions: positions.map(({ topic, partition, offset }) => ({ topic, partition, offset: offset.toString() })) }, 'reading the assigned partitions from their committed offsets');
     this.options.hooks?.joined?.(assignment);
@@ -564,6 +569,11 @@ export class SinkEngine<V extends TaggedValue> {
     this.consumedTo.clear();
     this.preparations += 1;
     this.preparing = false;
+    this.enterRebalancing();
+  }
+
+  private enterRebalancing(): void {
+    if (this.state !== 'rebalancing') this.rebalancingSince = Date.now();
     this.state = 'rebalancing';
   }
 
@@ -711,14 +721,17 @@ export class SinkEngine<V extends TaggedValue> {
   health(): HealthReport {
     const writer = this.options.writer.health?.();
     const progress = this.progress.report();
-    // a rebalance is a pause in progress, not a fault: the stall bound says when it lasts too long
+    // a rebalance is a pause in consumption, not a fault, unless it lasts longer than the stall bound
     const serving = this.state === 'running' || this.state === 'rebalancing';
-    const ready = serving && this.joined && !this.backingOff && (writer?.ready ?? true) && progress.ready;
+    const rebalancingMs = this.rebalancingSince === undefined ? 0 : Date.now() - this.rebalancingSince;
+    const ready = serving && this.joined && rebalancingMs <= this.stallTimeoutMs && !this.backingOff && (writer?.ready ?? true) && progress.ready;
     const reason = !serving
       ? `state ${this.state}${this.fatal ? `: ${this.fatal.message}` : ''}`
       : !this.joined
         ? 'joining the consumer group'
-        : this.backingOff
+        : rebalancingMs > this.stallTimeoutMs
+          ? `consuming nothing for ${Math.round(rebalancingMs / 1000)} s: ${this.preparing ? 'reading the committed offsets' : 'waiting for a group join'}`
+          : this.backingOff
           ? `store failing: ${this.lastFailure?.message ?? 'retrying'}`
           : writer?.ready === false
             ? 'store not ready'
