@@ -64,6 +64,8 @@ export interface PartitionFetcherOptions {
   /** The broker waits this long for data before answering an empty fetch. */
   readonly maxWaitMs?: number;
   readonly maxBytesPerPartition?: number;
+  /** Bounds each fetch response's data over all its partitions (the broker still sends at least one batch). */
+  readonly maxBytes?: number;
   readonly backoff?: BackoffPolicy;
 }
 
@@ -101,6 +103,7 @@ export class PartitionFetcher {
   private readonly partitions = new Map<string, PartitionState>();
   private readonly maxWaitMs: number;
   private readonly maxBytesPerPartition: number;
+  private readonly maxBytes: number;
   private readonly backoff: BackoffPolicy;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -111,6 +114,7 @@ export class PartitionFetcher {
   constructor(private readonly options: PartitionFetcherOptions) {
     this.maxWaitMs = options.maxWaitMs ?? 50;
     this.maxBytesPerPartition = options.maxBytesPerPartition ?? 4 * 1024 * 1024;
+    this.maxBytes = options.maxBytes ?? MAX_BYTES;
     this.backoff = options.backoff ?? KAFKA_RECOVERY_BACKOFF;
   }
 
@@ -273,7 +277,7 @@ export class PartitionFetcher {
     });
     let response: FetchResponse;
     try {
-      response = await this.options.consumer.fetch({ node, topics, maxWaitTime: this.maxWaitMs, maxBytes: MAX_BYTES });
+      response = await this.options.consumer.fetch({ node, topics, maxWaitTime: this.maxWaitMs, maxBytes: this.maxBytes });
     } catch (error) {
       // a partition refused (moved leader, out of range) comes with the rest of the response
       const partial = (error as { response?: FetchResponse }).response;

@@ -1,14 +1,12 @@
 /** What sinks-bench.ts hands each sink's benchmark: shared clients, sizes, and where progress goes. */
-import type { Admin, Kafka } from 'kafkajs';
 import type { BenchTarget } from '../../lib/bench/bench-target';
-import type { AppConfig } from '../../lib/config';
+import type { AppConfig, KafkaConfig } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import type { RecordCodec } from '../../processors/runtime/codec';
 
 export interface SinkBenchContext {
   readonly config: AppConfig;
-  readonly kafka: Kafka;
-  readonly admin: Admin;
+  readonly kafka: KafkaConfig;
   readonly logger: Logger;
   /** The registry-backed Avro codec for topics under `prefix`. */
   codec(prefix: string): RecordCodec;
@@ -25,9 +23,9 @@ export interface SinkBenchContext {
 /** A sink benchmark's result: the JSON section and its rows of the summary table. */
 export interface SinkBenchResult<R> {
   readonly result: R;
-  /** [what, events/s, vs raw kafkajs, note] */
+  /** [what, events/s, vs raw consumption, note] */
   readonly rows: string[][];
-  /** The issue's target, sink events/s ÷ raw kafkajs events/s, for the summary of `npm run bench`. */
+  /** The issue's target, sink events/s ÷ raw consumption events/s, for the summary of `npm run bench`. */
   readonly target: BenchTarget;
 }
 

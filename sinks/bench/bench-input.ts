@@ -4,10 +4,12 @@
  * through the registry exactly as the processors would write them, and
  * deleted at the end.
  */
-import type { Admin, Kafka } from 'kafkajs';
 import { provisionTopics } from '../../lib/admin/provision-topics';
 import { desiredTopics } from '../../lib/admin/topic-plan';
-import { producerDefaults } from '../../lib/clients/kafka';
+import { createKafka } from '../../lib/clients/kafka';
+import type { KafkaConfig } from '../../lib/config';
+import { createAdmin, createProducer, type OutgoingRecord } from '../../lib/kafka/clients';
+import { requestChunks } from '../../lib/kafka/request-chunks';
 import type { Logger } from '../../lib/logger';
 import { TOPICS } from '../../lib/topics';
 import type { RecordCodec } from '../../processors/runtime/codec';
@@ -22,35 +24,44 @@ export interface ProducedInput {
 }
 
 /** Creates `<prefix><topic>` for each catalog topic named, with the catalog's partitions and policies. */
-export async function createBenchTopics(admin: Admin, prefix: string, catalogTopics: readonly string[], logger: Logger): Promise<void> {
+export async function createBenchTopics(kafka: KafkaConfig, prefix: string, catalogTopics: readonly string[], logger: Logger): Promise<void> {
   const specs = TOPICS.filter((spec) => catalogTopics.includes(spec.name)).map((spec) => ({ ...spec, hasDeadLetter: false }));
-  await provisionTopics(admin, desiredTopics(specs, { prefix }), { logger });
+  // MERGE: provisionTopics takes the lib/kafka admin once lib/admin is off kafkajs (the admin branch): createAdmin(kafka, 'sinks-bench') here then
+  const admin = createKafka(kafka, logger, 'sinks-bench').admin();
+  await admin.connect();
+  try {
+    await provisionTopics(admin, desiredTopics(specs, { prefix }), { logger });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
-export async function deleteBenchTopics(admin: Admin, prefix: string, catalogTopics: readonly string[]): Promise<void> {
-  await admin.deleteTopics({ topics: catalogTopics.map((topic) => `${prefix}${topic}`), timeout: 30_000 });
+export async function deleteBenchTopics(kafka: KafkaConfig, prefix: string, catalogTopics: readonly string[]): Promise<void> {
+  const admin = createAdmin(kafka, 'sinks-bench');
+  try {
+    await admin.deleteTopics({ topics: catalogTopics.map((topic) => `${prefix}${topic}`) });
+  } finally {
+    await admin.close();
+  }
 }
 
 /** Encodes and produces the records to `<prefix><record.topic>`, keyed, in order. */
-export async function produceInput(kafka: Kafka, codec: RecordCodec, prefix: string, records: readonly TopicRecord[]): Promise<ProducedInput> {
-  const producer = kafka.producer(producerDefaults());
-  await producer.connect();
+export async function produceInput(kafka: KafkaConfig, codec: RecordCodec, prefix: string, records: readonly TopicRecord[]): Promise<ProducedInput> {
+  const producer = createProducer(kafka, 'sinks-bench');
   const startedAt = performance.now();
   let bytes = 0;
   try {
     for (let i = 0; i < records.length; i += SEND_CHUNK) {
-      const byTopic = new Map<string, Array<{ key: string; value: Buffer }>>();
+      const messages: OutgoingRecord[] = [];
       for (const { topic, key, value } of records.slice(i, i + SEND_CHUNK)) {
         const encoded = await codec.encode(`${prefix}${topic}`, value);
         bytes += encoded.length;
-        const messages = byTopic.get(topic) ?? [];
-        messages.push({ key, value: encoded });
-        byTopic.set(topic, messages);
+        messages.push({ topic: `${prefix}${topic}`, key: Buffer.from(key), value: encoded });
       }
-      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic: `${prefix}${topic}`, messages })) });
+      for (const chunk of requestChunks(messages)) await producer.send({ messages: chunk });
     }
   } finally {
-    await producer.disconnect();
+    await producer.close();
   }
   return { records: records.length, averageBytes: Math.round(bytes / Math.max(1, records.length)), seconds: (performance.now() - startedAt) / 1000 };
 }

@@ -1,11 +1,17 @@
 /**
- * The baseline of a sink benchmark: raw kafkajs consuming the same topics
- * with the same fetch settings as the sink engine, doing nothing with the
- * records (no decoding, no commits). Timed from the group join to the last
- * record, so group coordination does not count on either side.
+ * The baseline of a sink benchmark: the project's Kafka client
+ * (@platformatic/kafka, through the runtime's fetch loop in lib/kafka)
+ * reading the same topics with the same fetch settings as the sink engine,
+ * read_committed, doing nothing with the records (no decoding, no commits).
+ * Timed from the partitions' assignment to the last record, so group
+ * coordination counts on neither side (no group is joined here; the sink's
+ * clock starts after its join).
  */
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { KafkaConfig } from '../../lib/config';
+import { createConsumer } from '../../lib/kafka/clients';
+import { PartitionFetcher } from '../../lib/kafka/partition-fetcher';
+import type { Logger } from '../../lib/logger';
 import { DEFAULT_SINK_FETCH } from '../runtime/sink-engine';
 
 export interface ConsumeTiming {
@@ -16,40 +22,39 @@ export interface ConsumeTiming {
   readonly nodeCpu: number;
 }
 
-export async function rawConsume(kafka: Kafka, topics: readonly string[], expected: number, groupPrefix: string): Promise<ConsumeTiming> {
-  const consumer = kafka.consumer({
-    groupId: `${groupPrefix}raw-${randomUUID()}`,
-    readUncommitted: false,
-    maxWaitTimeInMs: DEFAULT_SINK_FETCH.maxWaitTimeInMs,
+/** ListOffsets' timestamp for a partition's log start. */
+const EARLIEST = -2n;
+
+export async function rawConsume(kafka: KafkaConfig, topics: readonly string[], expected: number, groupPrefix: string, logger: Logger): Promise<ConsumeTiming> {
+  // never joins its group: the id only names the client's requests
+  const group = `${groupPrefix}raw-${randomUUID()}`;
+  const consumer = createConsumer(kafka, { clientId: group, groupId: group, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 3_000 });
+  let count = 0;
+  let finished: (at: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => (finished = resolve));
+  const fetcher = new PartitionFetcher({
+    consumer,
+    logger,
+    maxWaitMs: DEFAULT_SINK_FETCH.maxWaitTimeInMs,
     maxBytesPerPartition: DEFAULT_SINK_FETCH.maxBytesPerPartition,
     maxBytes: DEFAULT_SINK_FETCH.maxBytes,
-  });
-  let joinedAt = 0;
-  let count = 0;
-  let cpuAtJoin = process.cpuUsage();
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    if (joinedAt !== 0) return;
-    joinedAt = performance.now();
-    cpuAtJoin = process.cpuUsage();
+    onBatch: (batch) => {
+      count += batch.records.length;
+      if (count >= expected) finished(performance.now());
+    },
   });
   try {
-    await consumer.connect();
-    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-    const finished = await new Promise<number>((resolve, reject) => {
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            count += batch.messages.length;
-            if (count >= expected) resolve(performance.now());
-          },
-        })
-        .catch(reject);
-    });
-    const cpu = process.cpuUsage(cpuAtJoin);
-    const seconds = (finished - joinedAt) / 1000;
+    const starts = await consumer.listOffsets({ topics: [...topics], timestamp: EARLIEST });
+    const startedAt = performance.now();
+    const cpuAtStart = process.cpuUsage();
+    for (const [topic, offsets] of starts) offsets.forEach((offset, partition) => fetcher.assign(topic, partition, offset));
+    fetcher.start();
+    const finishedAt = await done;
+    const cpu = process.cpuUsage(cpuAtStart);
+    const seconds = (finishedAt - startedAt) / 1000;
     return { records: count, seconds, perSecond: count / seconds, nodeCpu: (cpu.user + cpu.system) / 1e6 };
   } finally {
-    await consumer.disconnect();
+    await fetcher.stop().catch(() => undefined);
+    await consumer.close(true);
   }
 }

@@ -42,7 +42,7 @@ export function text(value: string, what: string): string {
   return value;
 }
 
-/** A Kafka offset (a decimal string in kafkajs) as a number. */
+/** A Kafka offset (a decimal string) as a number. */
 export function kafkaOffset(offset: string, what: string): number {
   const value = /^\d+$/.test(offset) ? Number(offset) : Number.NaN;
   return uint64(value, `${what} offset "${offset}"`);

@@ -32,7 +32,7 @@ import { optionalTimeColumns, timeColumns } from './time-columns';
 export interface ConsumedRecord {
   readonly topic: string;
   readonly partition: number;
-  /** Kafka offset as kafkajs gives it, a decimal string. */
+  /** Kafka offset, a decimal string. */
   readonly offset: string;
   readonly value: TaggedValue | null;
 }

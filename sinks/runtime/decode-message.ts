@@ -4,11 +4,10 @@
  * (the registry is unreachable) is transient and reported: the engine backs
  * off and reads the message again, it is not dead-lettered.
  */
-import type { KafkaMessage } from 'kafkajs';
+import type { FetchedRecord as KafkaRecord } from '../../lib/kafka/partition-fetcher';
 import { DecodeError, TaggedValue } from '../../lib/serde';
 import type { RecordCodec } from '../../processors/runtime/codec';
 import { FetchedRecord, sourceOf } from './fetched-record';
-import { stringHeaders } from '../../lib/clients/kafka-headers';
 import type { PendingDeadLetter } from './pending-batch';
 import type { SinkRecord } from './sink-writer';
 
@@ -23,9 +22,8 @@ export interface MessagePosition {
   readonly partition: number;
 }
 
-function deadLetterOf(at: MessagePosition, message: KafkaMessage, error: DecodeError): PendingDeadLetter {
-  const source = sourceOf(at.topic, at.partition, message, stringHeaders(message.headers));
-  return { source, code: `decode:${error.reason}`, message: error.message };
+function deadLetterOf(at: MessagePosition, record: KafkaRecord, error: DecodeError): PendingDeadLetter {
+  return { source: sourceOf(at.topic, at.partition, record), code: `decode:${error.reason}`, message: error.message };
 }
 
 /** The codec's decode as a promise even if it throws synchronously. */
@@ -52,11 +50,11 @@ export interface DecodedFetch<V extends TaggedValue> {
  * thousands of records a second. After a transient failure the later
  * messages' outcomes are dropped: they are read again after the backoff.
  */
-export async function decodeMessages<V extends TaggedValue>(codec: RecordCodec, at: MessagePosition, messages: readonly KafkaMessage[]): Promise<DecodedFetch<V>> {
+export async function decodeMessages<V extends TaggedValue>(codec: RecordCodec, at: MessagePosition, messages: readonly KafkaRecord[]): Promise<DecodedFetch<V>> {
   const outcomes = await Promise.allSettled(messages.map((m) => (m.value === null ? null : decodeValue(codec, at.topic, m.value))));
   const decoded: DecodedMessage<V>[] = [];
   for (let i = 0; i < messages.length; i++) {
-    const message = messages[i] as KafkaMessage;
+    const message = messages[i] as KafkaRecord;
     const outcome = outcomes[i] as PromiseSettledResult<TaggedValue | null>;
     if (outcome.status === 'fulfilled') {
       // the codec decodes with the reader schemas of the topic's records: its tag and shape are those of V

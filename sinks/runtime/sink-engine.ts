@@ -5,10 +5,17 @@
  * the writer resolved. The contract with writers is in sink-writer.ts.
  *
  * Why the pieces are as they are:
- * - Batching across fetches: kafkajs hands over one partition's fetch at a
- *   time (often a few hundred records), while stores want big writes. The
- *   engine resolves offsets as it takes records (so kafkajs fetches on) but
- *   commits nothing until the batch is written.
+ * - Reading is the runtime's own fetch loop (lib/kafka/partition-fetcher.ts:
+ *   read_committed with aborted transactions filtered correctly, per-partition
+ *   pause, resume and seek); group membership is lib/kafka/group-membership.ts.
+ *   Each join drops everything uncommitted and starts every assigned
+ *   partition from the group's committed offset (the log start where the
+ *   group never committed): the records come again, and the writers'
+ *   idempotence makes the second write harmless (a write still in flight
+ *   finishes, and is not committed).
+ * - Batching across fetches: a fetch holds a few hundred records of one
+ *   partition, while stores want big writes. The engine takes records into
+ *   the pending batch and commits nothing until the batch is written.
  * - Writes in flight: a full batch is sealed and handed to the writer, and
  *   the next one is consumed and decoded while the store works. A writer
  *   that allows it (maxConcurrentWrites > 1) gets the next batch before the
@@ -21,36 +28,38 @@
  *   slot; while there is none it grows, and the write that frees a slot
  *   writes it. So a lone record is not held back, and under load the
  *   batches grow by themselves.
- * - A failing store pauses the input topics (kafkajs keeps heartbeating
- *   while paused), keeps the failed batch and retries it with capped
+ * - A failing store pauses every assigned partition (heartbeats go on: they
+ *   are the client's), keeps the failed batch and retries it with capped
  *   exponential backoff: memory stays bounded, nothing is committed that
  *   was not written, and consumption resumes after the first successful
- *   write. Fetched batches that arrive while paused are left unresolved, so
- *   kafkajs reads them again after the resume.
- * - A rebalance (or any rejoin) drops everything uncommitted: kafkajs
- *   restarts every partition from its committed offset after a join, so the
- *   records come again; the writers' idempotence makes the second write
- *   harmless (a write still in flight finishes, and is not committed).
+ *   write, each partition sought back to the first record not taken (what
+ *   was fetched meanwhile is dropped by the pause, and read again).
+ * - Commits are the group's own (OffsetCommit under the member's
+ *   generation), never ahead of the store: a commit refused because the
+ *   group moved on drops everything uncommitted until the next join.
  * - Everything that touches the batches runs under one lock (fetched
- *   batches, the linger timer, commits, retries, rebalances, stop), so a
- *   commit never races a rebalance or another commit.
+ *   batches, the linger timer, commits, retries, joins, stop), so a commit
+ *   never races a join or another commit. A batch that waited for the lock
+ *   while a join, pause or seek changed its partition is stale and dropped
+ *   (`current()`): taking it would skip or repeat records.
  * - Kafka faults: start-up waits (with backoff) for Kafka to be reachable;
- *   a consumer that crashed for good is replaced by a new one, with
- *   backoff, and everything uncommitted is delivered again to it. Only
+ *   the fetch loop and the reads of the committed offsets retry with
+ *   backoff; a membership the client gives up on is joined again. Only
  *   errors no retry fixes (credentials, permissions) end the service.
  * - /health is ready only while the sink makes progress: not while the
  *   store fails, a partition with lag commits nothing for the stall bound,
  *   or the consumer reaches no broker (lib/streaming/partition-progress.ts).
  */
-import type { Batch, Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { isFatalKafkaError, isKafkaError } from '../../lib/clients/kafka-errors';
-import { DEFAULT_HEALTH_STALL_TIMEOUT_MS } from '../../lib/config';
+import { DEFAULT_HEALTH_STALL_TIMEOUT_MS, type KafkaConfig } from '../../lib/config';
+import { createConsumer, type Consumer } from '../../lib/kafka/clients';
+import { errorIds, isFatalKafkaError, isGenerationLost, isKafkaError } from '../../lib/kafka/errors';
+import { GroupMember, type AssignedPartition } from '../../lib/kafka/group-membership';
+import { groupStartPositions, type StartPosition } from '../../lib/kafka/group-positions';
+import { PartitionFetcher, type FetchedBatch } from '../../lib/kafka/partition-fetcher';
 import type { Logger } from '../../lib/logger';
 import { backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
 import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
-import { MembershipWatch } from '../../lib/streaming/membership-watch';
-import { RETIRE_WAIT_MS, RetiredConsumers } from '../../lib/streaming/retired-consumers';
-import { steer } from '../../lib/streaming/steer-consumer';
+import { StepTimeoutError, within } from '../../lib/retry/within';
 import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { TaggedValue } from '../../lib/serde';
 import type { RecordCodec } from '../../processors/runtime/codec';
@@ -63,19 +72,18 @@ import { SinkMetrics } from './sink-metrics';
 import type { SinkSettings } from './sink-settings';
 import type { SinkWriter } from './sink-writer';
 import { TimeoutError, withTimeout } from './with-timeout';
-import { onMarkerOnlyBatches } from '../../processors/runtime/end-tracker';
 
 export interface SinkFetchSettings {
   readonly maxBytesPerPartition: number;
   readonly maxBytes: number;
-  /** Long-poll wait, and how long kafkajs sleeps between polls while every partition is paused (so also the resume latency). */
+  /** Long-poll wait: how long the broker holds a fetch with no new data. */
   readonly maxWaitTimeInMs: number;
 }
 
 export const DEFAULT_SINK_FETCH: SinkFetchSettings = { maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, maxWaitTimeInMs: 100 };
 
 export interface SinkEngineOptions<V extends TaggedValue> {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaConfig;
   /** The consumer group id; also the dlq.processor header and the metrics' `sink` label. */
   readonly name: string;
   readonly topics: readonly string[];
@@ -96,13 +104,14 @@ export interface SinkEngineOptions<V extends TaggedValue> {
 }
 
 export interface SinkEngineHooks {
-  /** After each group join, with the partitions assigned. */
+  /** After each group join, once the partitions assigned are read from their committed offsets. */
   joined?(assignment: Readonly<Record<string, readonly number[]>>): void;
   /** After each successful commit, with the positions committed. */
   committed?(offsets: readonly PartitionOffset[]): void;
 }
 
-type EngineState = 'created' | 'starting' | 'running' | 'recovering' | 'stopping' | 'stopped' | 'failed';
+/** 'rebalancing': between a join (or a refused commit) and the partitions read from their committed offsets; nothing is consumed. */
+type EngineState = 'created' | 'starting' | 'running' | 'rebalancing' | 'stopping' | 'stopped' | 'failed';
 
 /** What set a flush or settle going: for logs. */
 type Trigger = 'size' | 'time' | 'written' | 'retry' | 'stop';
@@ -121,20 +130,21 @@ interface InFlight<V extends TaggedValue> {
 /** Where a failed attempt failed: decides what is retried and labels sink_write_failures_total. */
 type FailureStage = 'write' | 'timeout' | 'dead-letter' | 'commit' | 'decode';
 
-const HEARTBEAT_WHILE_BUSY_MS = 3_000;
 /** Written batches whose commit may wait behind the writes in flight. */
 const MAX_AWAITING_COMMIT = 4;
+
+/** The group moved to a generation this engine has not handled yet: a commit now would land under the new one. */
+class GenerationMovedError extends Error {
+  override readonly name = 'GenerationMovedError';
+}
+
+const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function isRebalancing(error: unknown): boolean {
-  const type = (error as { type?: unknown }).type;
-  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID';
-}
-
-/** kafkajs heartbeats at most this often: a third of the session, at most every 3 s. */
+/** Heartbeats a third of a session apart, at most 3 s: a member survives two lost ones. */
 function heartbeatIntervalOf(sessionTimeoutMs: number): number {
   return Math.min(3_000, Math.floor(sessionTimeoutMs / 3));
 }
@@ -144,14 +154,26 @@ export class SinkEngine<V extends TaggedValue> {
   private readonly logger: Logger;
   private readonly lock = new Lock();
   private readonly deadLetters: DeadLetterSender;
-  private readonly fetch: SinkFetchSettings;
+  private readonly fetchSettings: SinkFetchSettings;
   private consumer: Consumer | undefined;
+  private fetcher: PartitionFetcher | undefined;
+  private member: GroupMember | undefined;
   private state: EngineState = 'created';
   private pending = new PendingBatch<V>();
   /** Batches being written, oldest first; committed in this order. */
   private flights: InFlight<V>[] = [];
-  /** Input partitions currently assigned to this member, `topic` → partitions. */
+  /** Input partitions assigned by the join handled last, `topic` → partitions. */
   private assigned = new Map<string, Set<number>>();
+  /** The generation of that join: commits go under it or not at all. */
+  private generation = -1;
+  /** Bumped by every join and refused commit: a read of committed offsets started before is not installed. */
+  private preparations = 0;
+  /** The committed offsets of the assignment are being read. */
+  private preparing = false;
+  /** When the engine last stopped consuming for a join (or a refused commit); undefined while running. */
+  private rebalancingSince: number | undefined;
+  /** Per assigned partition, the offset after the last record taken (into a batch, or past as markers): where a resume reads on. */
+  private consumedTo = new Map<string, bigint>();
   private highWatermarks = new Map<string, bigint>();
   /** Consumption is paused because the store (or the registry) is failing. */
   private backingOff = false;
@@ -159,248 +181,186 @@ export class SinkEngine<V extends TaggedValue> {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
   private lastFailure: { readonly stage: FailureStage; readonly message: string; readonly at: string } | undefined;
   private lastWriteAt: string | undefined;
-  private crash: Error | undefined;
-  private readonly progress: PartitionProgress;
-  /** Counts consumers created: events of a replaced one are ignored. */
-  private consumerGeneration = 0;
-  /** Failed consumer starts in a row: the backoff exponent of the next replacement. */
-  private consumerFailures = 0;
-  /** The current consumer joined its group: until then the sink consumes nothing and is not ready. */
+  private fatal: Error | undefined;
+  /** A join was handled: before the first, the sink consumes nothing and is not ready. */
   private joined = false;
-  /** A replacement consumer is being started. */
-  private replacing = false;
-  /** Why the consumer must be replaced again once the replacement under way is done. */
-  private replaceAgain: string | undefined;
-  private readonly retired: RetiredConsumers;
-  private readonly membership: MembershipWatch;
-  private watchdog: NodeJS.Timeout | undefined;
+  private readonly progress: PartitionProgress;
+  private readonly stallTimeoutMs: number;
 
   constructor(private readonly options: SinkEngineOptions<V>) {
     this.metrics = options.metrics ?? new SinkMetrics(options.name);
-    this.progress = new PartitionProgress(options.stallTimeoutMs ?? DEFAULT_HEALTH_STALL_TIMEOUT_MS);
+    this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_HEALTH_STALL_TIMEOUT_MS;
+    this.progress = new PartitionProgress(this.stallTimeoutMs);
     this.metrics.trackProgress(this.progress);
-    const { sessionTimeoutMs } = options.settings;
-    this.membership = new MembershipWatch(Math.max(sessionTimeoutMs / 2, 3 * heartbeatIntervalOf(sessionTimeoutMs)));
     this.logger = options.logger.child({ sink: options.name });
-    this.retired = new RetiredConsumers(this.logger);
     this.deadLetters = new DeadLetterSender(options.kafka, options.name, this.logger, this.metrics);
-    this.fetch = options.fetch ?? DEFAULT_SINK_FETCH;
+    this.fetchSettings = options.fetch ?? DEFAULT_SINK_FETCH;
   }
 
   get groupId(): string {
     return this.options.name;
   }
 
+  /** A Kafka request that takes longer than this (a broker that hangs) is given up and retried. */
+  private get stepTimeoutMs(): number {
+    return 2 * this.options.settings.sessionTimeoutMs;
+  }
+
   async start(): Promise<void> {
     this.state = 'starting';
-    const { writer, settings } = this.options;
+    const { writer, settings, kafka, topics } = this.options;
     await writer.start({ sinkName: this.options.name, logger: this.logger.child({ writer: writer.name }), registry: this.metrics.registry });
-    await this.untilConnected('connect the dead-letter producer', () => this.deadLetters.connect());
-    await this.startConsumer();
-    this.watchdog = setInterval(() => this.watchMembership(), 1_000);
+    const heartbeatIntervalMs = heartbeatIntervalOf(settings.sessionTimeoutMs);
+    // the coordinator waits this long for every member to rejoin
+    const rebalanceTimeoutMs = 2 * settings.sessionTimeoutMs;
+    const consumer = createConsumer(kafka, { clientId: this.groupId, groupId: this.groupId, sessionTimeoutMs: settings.sessionTimeoutMs, rebalanceTimeoutMs, heartbeatIntervalMs });
+    this.consumer = consumer;
+    consumer.topics.trackAll(...topics);
+    this.fetcher = new PartitionFetcher({
+      consumer,
+      logger: this.logger,
+      maxWaitMs: this.fetchSettings.maxWaitTimeInMs,
+      maxBytesPerPartition: this.fetchSettings.maxBytesPerPartition,
+      maxBytes: this.fetchSettings.maxBytes,
+      onBatch: (batch, current) => this.lock.run(async () => this.take(batch, current)),
+      onFetch: () => this.progress.contact(),
+    });
+    this.fetcher.start();
+    // onBatch threw: a bug of the engine's, not a Kafka fault
+    this.fetcher.done().catch((error: unknown) => this.failFatally(error, 'the sink engine failed on a fetched batch; exiting for a supervisor to restart the sink'));
+    this.member = new GroupMember({
+      consumer,
+      logger: this.logger,
+      topics,
+      sessionTimeoutMs: settings.sessionTimeoutMs,
+      rebalanceTimeoutMs,
+      heartbeatIntervalMs,
+      onJoin: (generation, assignment) => void this.lock.run(async () => this.onJoin(generation, assignment)).catch((error: unknown) => this.failFatally(error, 'handling a group join failed')),
+      onContact: () => this.progress.contact(),
+      onRejoin: () => this.metrics.groupRejoins.inc(),
+      onFatal: (error) => this.failFatally(error, 'the consumer met a fault no retry fixes; exiting for a supervisor to restart the sink'),
+      waitingForJoin: () => this.state === 'rebalancing' && !this.preparing,
+    });
+    await this.member.join();
+    this.watchdog = setInterval(() => this.watchLock(), 1_000);
     this.watchdog.unref();
-    this.logger.info({ group: this.groupId, topics: this.options.topics, batching: settings.batching }, 'sink consuming');
+    this.logger.info({ group: this.groupId, topics, batching: settings.batching }, 'sink consuming');
   }
 
-  /** Runs a Kafka step until it succeeds, logging each wait; gives up on errors no retry fixes (the sink's own among them), or a stop. */
+  /** Runs a Kafka step until it succeeds, each attempt bounded in time, logging each wait; gives up on errors no retry fixes (the sink's own among them), or a stop. */
   private untilConnected<T>(what: string, step: () => Promise<T>): Promise<T> {
-    return retryUntilDone(step, {
+    return retryUntilDone(() => within(this.stepTimeoutMs, what, step), {
       policy: KAFKA_RECOVERY_BACKOFF,
-      isFatal: (error) => isFatalKafkaError(error) || !isKafkaError(error),
+      isFatal: (error) => isFatalKafkaError(error) || !(isKafkaError(error) || error instanceof StepTimeoutError),
       stopped: () => this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed',
       onRetry: ({ attempt, delayMs, error }) =>
-        this.logger.warn({ what, attempt, retryInMs: delayMs, err: errorMessage(error) }, `cannot ${what} yet (is Kafka reachable at KAFKA_BROKERS?); retrying`),
+        this.logger.warn({ what, attempt, retryInMs: delayMs, err: errorMessage(error), errors: errorIds(error) }, `cannot ${what} yet (is Kafka reachable at KAFKA_BROKERS?); retrying`),
     });
   }
 
-  /** A new consumer joins the group; the one before it (crashed) is forgotten. */
-  private async startConsumer(): Promise<void> {
-    const { kafka, settings } = this.options;
-    await this.untilConnected('join the consumer group', async () => {
-      const generation = ++this.consumerGeneration;
-      const consumer = kafka.consumer({
-      groupId: this.groupId,
-      readUncommitted: false,
-      sessionTimeout: settings.sessionTimeoutMs,
-      heartbeatInterval: heartbeatIntervalOf(settings.sessionTimeoutMs),
-      // the coordinator waits this long for every member to rejoin; kafkajs's 60 s would hold up recovery
-      rebalanceTimeout: 2 * settings.sessionTimeoutMs,
-      // every crash is handled here, by a new consumer: a consumer kafkajs restarts by itself could come
-      // back after it was replaced and hold partitions nobody processes
-      retry: { retries: 5, restartOnFailure: async () => false },
-      maxWaitTimeInMs: this.fetch.maxWaitTimeInMs,
-      maxBytesPerPartition: this.fetch.maxBytesPerPartition,
-      maxBytes: this.fetch.maxBytes,
-      });
-      this.consumer = consumer;
-      this.membership.joined();
-      this.listen(consumer, generation);
-      try {
-        await consumer.connect();
-        for (const topic of this.options.topics) await consumer.subscribe({ topic, fromBeginning: true });
-        if (this.state === 'starting' || this.state === 'recovering') this.state = 'running';
-        await consumer.run({
-          autoCommit: false,
-          eachBatchAutoResolve: false,
-          eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
-            this.keepingAlive(heartbeat, () =>
-              this.lock.run(async () => {
-                if (generation !== this.consumerGeneration) return void this.retired.retire(consumer);
-                if (!isRunning() || isStale() || this.state !== 'running' || this.backingOff) return;
-                await this.take(batch, resolveOffset);
-              }),
-            ),
-        });
-      } catch (error) {
-        await consumer.disconnect().catch(() => undefined);
-        throw error;
-      }
-    });
-  }
-
-  private listen(consumer: Consumer, generation: number): void {
-    // a replaced consumer that shows any sign of life is disconnected again (see retired-consumers.ts)
-    const current = () => {
-      if (generation === this.consumerGeneration) return true;
-      void this.retired.retire(consumer);
-      return false;
-    };
-    const { REBALANCING, GROUP_JOIN, CRASH, HEARTBEAT, FETCH } = consumer.events;
-    consumer.on(HEARTBEAT, () => {
-      if (!current()) return;
-      this.membership.heartbeat();
-      this.progress.contact();
-    });
-    consumer.on(FETCH, () => {
-      if (!current()) return;
-      this.membership.fetched();
-      this.progress.contact();
-    });
-    // kafkajs restarts every partition from its committed offset after a join: what is pending would come again
-    consumer.on(REBALANCING, () => current() && void this.lock.run(async () => this.dropPending('rebalance')));
-    consumer.on(GROUP_JOIN, ({ payload }) => {
-      if (!current()) return;
-      this.consumerFailures = 0;
-      this.joined = true;
-      this.membership.joined();
-      void this.lock.run(async () => {
-        this.dropPending('group join');
-        for (const [topic, partitions] of this.assigned) {
-          for (const partition of partitions) {
-            if (!payload.memberAssignment[topic]?.includes(partition)) this.metrics.lag.remove({ topic, partition: String(partition) });
-          }
-        }
-        this.assigned = new Map(Object.entries(payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)]));
-        this.progress.assign(Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
-        this.logger.info({ assignment: payload.memberAssignment }, 'partitions assigned');
-        this.options.hooks?.joined?.(payload.memberAssignment);
-      });
-    });
-    // kafkajs moves past a fetch of markers only by itself; the engine must commit past it
-    // too, or the group would stay one record behind forever.
-    onMarkerOnlyBatches(consumer, (topic, partition, lastOffset) => {
-      if (!current()) return;
-      void this.lock.run(async () => {
-        if (this.state !== 'running' || this.backingOff || !this.isAssigned(topic, partition)) return;
-        this.pending.advance(topic, partition, (BigInt(lastOffset) + 1n).toString());
-        this.scheduleLinger();
-      });
-    });
-    consumer.on(CRASH, ({ payload }) => {
-      if (!current()) return;
-      const { error, restart } = payload;
-      this.metrics.consumerCrashes.inc({ restart: String(restart) });
-      this.crash = error;
-      this.joined = false;
-      if (this.state === 'stopping' || this.state === 'stopped') return;
-      if (isFatalKafkaError(error)) return this.failFatally(error, 'consumer crashed on a fault no retry fixes; exiting for a supervisor to restart the sink');
-      this.replaceConsumer(`consumer crashed${restart ? '' : ' for good'}: ${errorMessage(error)}`);
-    });
-  }
-
-  /** See lib/streaming/membership-watch.ts: a kafkajs consumer can fetch on for ever after it left its group. */
-  private watchMembership(): void {
-    if (this.state !== 'running') return;
-    const { sessionTimeoutMs } = this.options.settings;
+  private watchLock(): void {
     const heldMs = this.lock.heldForMs();
-    if (heldMs !== undefined && heldMs > sessionTimeoutMs) this.logger.warn({ heldMs }, 'the engine lock is held for longer than a session (a request waiting on a broker or a store that does not answer?)');
-    const silentMs = this.membership.silentWhileFetching();
-    if (silentMs !== undefined) return this.replaceConsumer(`fetching without a heartbeat accepted for ${Math.round(silentMs / 1000)} s: the consumer is no longer in its group`);
-    const stuckMs = this.membership.silentMs();
-    if (stuckMs > 2 * sessionTimeoutMs) this.replaceConsumer(`no heartbeat accepted and no group join for ${Math.round(stuckMs / 1000)} s: the consumer is stuck`);
+    if (heldMs !== undefined && heldMs > this.options.settings.sessionTimeoutMs) this.logger.warn({ heldMs }, 'the engine lock is held for longer than a session (a request waiting on a broker or a store that does not answer?)');
   }
 
-  /**
-   * Drops the consumer (its events are ignored from now on) and everything
-   * uncommitted, then starts a new consumer after a pause that grows with
-   * each replacement in a row; the records come again after its join.
-   */
-  private replaceConsumer(reason: string): void {
+  /** Under the lock: a new generation. Everything uncommitted is dropped; the committed offsets are read off the lock. */
+  private onJoin(generation: number, assignment: readonly AssignedPartition[]): void {
     if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
-    if (this.replacing) {
-      // the new consumer failed while it was being started (its first join runs inside its start): once more after it
-      this.replaceAgain = reason;
-      return;
+    // joins are handled in order; one overtaken by a newer generation is moot
+    if (generation < this.generation || generation !== this.consumer?.generationId) return;
+    this.dropPending('group join');
+    this.fetcher?.releaseAll();
+    const next = new Map<string, Set<number>>();
+    for (const { topic, partition } of assignment) next.set(topic, (next.get(topic) ?? new Set()).add(partition));
+    for (const [topic, partitions] of this.assigned) {
+      for (const partition of partitions) if (!next.get(topic)?.has(partition)) this.metrics.lag.remove({ topic, partition: String(partition) });
     }
-    this.replacing = true;
-    this.state = 'recovering';
-    this.joined = false;
-    this.consumerGeneration += 1;
-    const old = this.consumer;
-    const delayMs = backoffDelay(KAFKA_RECOVERY_BACKOFF, this.consumerFailures++);
-    this.metrics.consumerReplacements.inc();
-    this.logger.warn({ reason, retryInMs: delayMs }, 'replacing the consumer with a new one');
-    void this.lock
-      .run(async () => this.dropPending('consumer replaced'))
-      .then(async () => {
-        // a consumer stuck in a join does not finish its disconnect until the join ends: go on without it
-        if (old !== undefined) await Promise.race([this.retired.retire(old), sleep(RETIRE_WAIT_MS)]);
-        await sleep(delayMs);
-        if (this.state === 'recovering') await this.startConsumer();
-      })
-      .catch((error: unknown) => this.failFatally(error, 'cannot replace the consumer; exiting for a supervisor to restart the sink'))
-      .finally(() => {
-        this.replacing = false;
-        const again = this.replaceAgain;
-        this.replaceAgain = undefined;
-        if (again !== undefined) this.replaceConsumer(again);
+    this.assigned = next;
+    this.generation = generation;
+    this.joined = true;
+    this.consumedTo.clear();
+    this.progress.assign(assignment);
+    this.logger.info({ generation, assignment: this.assignment() }, 'partitions assigned');
+    this.prepare(assignment);
+  }
+
+  /** Reads the partitions' committed offsets (retrying while Kafka is away), then starts reading them there unless a newer join or a refused commit came meanwhile. */
+  private prepare(assignment: readonly AssignedPartition[]): void {
+    const preparation = ++this.preparations;
+    this.enterRebalancing();
+    this.preparing = true;
+    const consumer = this.consumer!;
+    void this.untilConnected('read the committed offsets', () => groupStartPositions(consumer, assignment))
+      .then((positions) => this.lock.run(async () => this.install(preparation, positions)))
+      .catch((error: unknown) => {
+        if (preparation === this.preparations && this.state === 'rebalancing') this.failFatally(error, 'cannot read the committed offsets; exiting for a supervisor to restart the sink');
       });
+  }
+
+  private install(preparation: number, positions: readonly StartPosition[]): void {
+    if (preparation !== this.preparations || this.state !== 'rebalancing') return;
+    this.preparing = false;
+    for (const { topic, partition, offset } of positions) {
+      this.fetcher?.assign(topic, partition, offset);
+      this.consumedTo.set(keyOf(topic, partition), offset);
+      this.progress.committed(topic, partition, offset);
+    }
+    this.state = 'running';
+    this.rebalancingSince = undefined;
+    const assignment = this.assignment();
+    this.logger.info({ generation: this.generation, positions: positions.map(({ topic, partition, offset }) => ({ topic, partition, offset: offset.toString() })) }, 'reading the assigned partitions from their committed offsets');
+    this.options.hooks?.joined?.(assignment);
+  }
+
+  private assignment(): Record<string, number[]> {
+    return Object.fromEntries([...this.assigned].map(([topic, partitions]) => [topic, [...partitions].sort((a, b) => a - b)]));
   }
 
   private failFatally(error: unknown, why: string): void {
+    if (this.state === 'failed' || this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'failed';
+    this.fatal = error instanceof Error ? error : new Error(String(error));
     clearInterval(this.watchdog);
+    this.clearLinger();
+    clearTimeout(this.retryTimer);
     this.logger.error({ err: error }, why);
-    this.options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
+    this.options.onFatal?.(this.fatal);
   }
 
-  /** Takes a fetched batch into the pending batch, writing whenever it is full. */
-  private async take(batch: Batch, resolveOffset: (offset: string) => void): Promise<void> {
-    const { topic, partition, messages } = batch;
-    this.highWatermarks.set(`${topic}\u0000${partition}`, BigInt(batch.highWatermark));
+  /** Under the lock: takes a fetched batch into the pending batch, writing whenever it is full. */
+  private async take(batch: FetchedBatch, current: () => boolean): Promise<void> {
+    // fetched before a join, a pause or a seek that held the lock while this waited: read again from where those set
+    if (this.state !== 'running' || this.backingOff || !current()) return;
+    const { topic, partition, records } = batch;
+    const key = keyOf(topic, partition);
+    this.highWatermarks.set(key, BigInt(batch.highWatermark));
     this.progress.observedEnd(topic, partition, batch.highWatermark);
-    // the group's position, until the first commit of this assignment says it
-    if (messages[0] !== undefined) this.progress.position(topic, partition, messages[0].offset);
     const at = { topic, catalogTopic: this.catalogTopic(topic), partition };
     const { maxRecords } = this.options.settings.batching;
-    const last = messages.length - 1;
-    // Offsets are resolved (kafkajs fetches on from there) and recorded for the commit once per run of
-    // records rather than per record: only before a write and at the end of the fetch.
+    const last = records.length - 1;
+    // The commit position moves once per run of records rather than per record: before a write, and at the end of the batch.
     let marked = -1;
     const markTaken = (upTo: number) => {
       if (upTo <= marked) return;
       marked = upTo;
-      const message = messages[upTo] as KafkaMessage;
-      // the last record of a fetch resolves past the control records that follow it (kafkajs does the same)
-      const next = upTo === last ? BigInt(batch.lastOffset()) + 1n : BigInt(message.offset) + 1n;
-      this.pending.advance(topic, partition, next.toString());
-      resolveOffset(message.offset);
+      // the last record moves past the markers and aborted records that follow it in the batch
+      const next = upTo === last ? batch.nextOffset : (BigInt(records[upTo]!.offset) + 1n).toString();
+      this.pending.advance(topic, partition, next);
+      this.consumedTo.set(key, BigInt(next));
     };
+    if (records.length === 0) {
+      // only markers or aborted records: the group must commit past them too, or it would stay behind the end for ever
+      this.pending.advance(topic, partition, batch.nextOffset);
+      this.consumedTo.set(key, BigInt(batch.nextOffset));
+      this.scheduleLinger();
+      return;
+    }
     let taken = 0;
     try {
-      const { decoded, failure } = await decodeMessages<V>(this.options.codec, at, messages);
+      const { decoded, failure } = await decodeMessages<V>(this.options.codec, at, records);
       for (let i = 0; i < decoded.length; i++) {
         const outcome = decoded[i] as DecodedMessage<V>;
         if (outcome.kind === 'record') this.pending.addRecord(outcome.record);
@@ -413,7 +373,7 @@ export class SinkEngine<V extends TaggedValue> {
       }
       if (failure !== undefined) {
         markTaken(decoded.length - 1);
-        // the registry is unreachable: leave this record unresolved and back off; it is read again after the resume
+        // the registry is unreachable: this record is not taken; it is read again after the resume
         this.fail('decode', failure.error);
         return;
       }
@@ -515,16 +475,16 @@ export class SinkEngine<V extends TaggedValue> {
       stage = 'dead-letter';
       for (const { batch } of settling) {
         if (batch.deadLettersSent) continue;
-        await this.deadLetters.send(batch.deadLetters);
+        await withTimeout(this.deadLetters.send(batch.deadLetters), this.options.settings.writeTimeoutMs, `dead-letter send of ${batch.deadLetters.length} records`);
         batch.deadLettersSent = true;
       }
       stage = 'commit';
       await this.commit(settling.map(({ batch }) => batch));
     } catch (error) {
       if (this.flights[0] !== flight) return false; // dropped meanwhile
-      if (stage === 'commit' && isRebalancing(error)) {
-        this.logger.info({ err: errorMessage(error) }, 'commit refused during a rebalance; the written records will be delivered again after the rejoin');
-        this.dropPending('rebalance during commit');
+      if (stage === 'commit' && (isGenerationLost(error) || error instanceof GenerationMovedError)) {
+        this.logger.info({ err: errorMessage(error), errors: errorIds(error) }, 'commit refused: the group moved on; the written records will be delivered again after the next join');
+        this.awaitJoin('commit refused by the group');
         return false;
       }
       flight.failed = true;
@@ -580,21 +540,41 @@ export class SinkEngine<V extends TaggedValue> {
   private async commit(batches: readonly PendingBatch<V>[]): Promise<void> {
     const latest = new Map<string, PartitionOffset>();
     for (const batch of batches) {
-      for (const offset of batch.commitOffsets((topic, partition) => this.isAssigned(topic, partition))) latest.set(`${offset.topic}\u0000${offset.partition}`, offset);
+      for (const offset of batch.commitOffsets((topic, partition) => this.isAssigned(topic, partition))) latest.set(keyOf(offset.topic, offset.partition), offset);
     }
     const offsets = [...latest.values()];
     if (offsets.length > 0) {
+      const consumer = this.consumer!;
+      // the client commits under its current generation: after a join not handled yet, the partitions may be another member's
+      if (consumer.generationId !== this.generation) throw new GenerationMovedError(`the group moved from generation ${this.generation} to ${consumer.generationId}`);
       const timer = this.metrics.commitLatency.startTimer();
-      await this.consumer?.commitOffsets(offsets);
+      await within(this.stepTimeoutMs, 'committing the offsets', () =>
+        consumer.commit({ offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: BigInt(offset), leaderEpoch: -1 })) }),
+      );
       timer();
       this.options.hooks?.committed?.(offsets);
     }
     for (const batch of batches) for (const [topic, count] of batch.writtenByTopic()) this.metrics.recordsWritten.inc({ topic }, count);
     for (const { topic, partition, offset } of offsets) {
       this.progress.committed(topic, partition, offset);
-      const high = this.highWatermarks.get(`${topic}\u0000${partition}`);
+      const high = this.highWatermarks.get(keyOf(topic, partition));
       if (high !== undefined) this.metrics.lag.set({ topic, partition: String(partition) }, Number(high > BigInt(offset) ? high - BigInt(offset) : 0n));
     }
+  }
+
+  /** The group moved on without this member's commit: everything uncommitted is dropped, nothing is read until the next join assigns partitions again. */
+  private awaitJoin(reason: string): void {
+    this.dropPending(reason);
+    this.fetcher?.releaseAll();
+    this.consumedTo.clear();
+    this.preparations += 1;
+    this.preparing = false;
+    this.enterRebalancing();
+  }
+
+  private enterRebalancing(): void {
+    if (this.state !== 'rebalancing') this.rebalancingSince = Date.now();
+    this.state = 'rebalancing';
   }
 
   /** After a successful flush: resets the backoff (when a write proved the store works) and resumes. */
@@ -617,7 +597,7 @@ export class SinkEngine<V extends TaggedValue> {
     );
     if (!this.backingOff) {
       this.backingOff = true;
-      steer(this.consumer, (consumer) => consumer.pause(this.options.topics.map((topic) => ({ topic }))));
+      for (const [topic, partitions] of this.assigned) for (const partition of partitions) this.fetcher?.pause(topic, partition);
       this.metrics.paused.set(1);
     }
     if (this.state === 'running') {
@@ -639,16 +619,23 @@ export class SinkEngine<V extends TaggedValue> {
     else this.scheduleLinger();
   }
 
+  /** Reads on from the first record not taken: what was fetched while paused was dropped. */
   private resume(): void {
     this.backingOff = false;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    steer(this.consumer, (consumer) => consumer.resume(this.options.topics.map((topic) => ({ topic }))));
+    for (const [topic, partitions] of this.assigned) {
+      for (const partition of partitions) {
+        const at = this.consumedTo.get(keyOf(topic, partition));
+        if (at !== undefined) this.fetcher?.seek(topic, partition, at);
+        this.fetcher?.resume(topic, partition);
+      }
+    }
     this.metrics.paused.set(0);
     this.logger.info({ after: this.lastFailure }, 'store writes succeed again; consumption resumed');
   }
 
-  /** Drops everything not committed (kafkajs reads it again from the committed offsets); a write in flight finishes unheeded. */
+  /** Drops everything not committed (read again from the committed offsets after the join that follows); a write in flight finishes unheeded. */
   private dropPending(reason: string): void {
     this.clearLinger();
     const records = this.pending.size() + this.inFlightRecords();
@@ -656,8 +643,13 @@ export class SinkEngine<V extends TaggedValue> {
     this.pending = new PendingBatch<V>();
     this.flights = [];
     this.metrics.pendingRecords.set(0);
-    // nothing left to retry: consume again; a store still down fails the next batch and pauses again
-    if (this.backingOff) this.resume();
+    // nothing left to retry; a store still down fails the next batch and pauses again
+    if (this.backingOff) {
+      this.backingOff = false;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.metrics.paused.set(0);
+    }
   }
 
   private scheduleLinger(): void {
@@ -677,20 +669,6 @@ export class SinkEngine<V extends TaggedValue> {
   private clearLinger(): void {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-  }
-
-  /**
-   * Runs `work` while heartbeating every few seconds: a slow store write
-   * (or waiting for one to finish under the lock) must not cost the group
-   * membership. Heartbeat errors are left to kafkajs's own next heartbeat.
-   */
-  private async keepingAlive<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_WHILE_BUSY_MS);
-    try {
-      return await work();
-    } finally {
-      clearInterval(timer);
-    }
   }
 
   private isAssigned(topic: string, partition: number): boolean {
@@ -714,13 +692,14 @@ export class SinkEngine<V extends TaggedValue> {
     this.clearLinger();
     clearTimeout(this.retryTimer);
     clearInterval(this.watchdog);
+    await this.fetcher?.stop().catch(() => undefined);
     await this.lock.run(async () => {
       if (!wasRunning) return;
       const deadline = Date.now() + this.options.settings.stopTimeoutMs;
       for (;;) {
         this.rearmFailed();
         const done = (await this.settleAll('stop')) && (await this.flush('stop'));
-        if (done || (this.flights.length === 0 && this.pending.isEmpty())) break; // written, or dropped by a rebalance
+        if (done || (this.flights.length === 0 && this.pending.isEmpty())) break; // written, or dropped because the group moved on
         const left = deadline - Date.now();
         if (left <= 0) {
           const records = this.pending.size() + this.inFlightRecords();
@@ -730,8 +709,10 @@ export class SinkEngine<V extends TaggedValue> {
         await sleep(Math.min(left, backoffDelay(this.options.settings.backoff, this.attempt)));
       }
     });
-    await this.consumer?.disconnect();
-    await this.deadLetters.disconnect().catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'dead-letter producer did not disconnect cleanly'));
+    const closing = (what: string) => (error: unknown) => this.logger.warn({ err: errorMessage(error) }, `${what} did not finish cleanly`);
+    await within(this.stepTimeoutMs, 'leaving the group', async () => this.member?.leave()).catch(closing('leaving the group (the coordinator expires the member after its session)'));
+    await within(this.stepTimeoutMs, 'closing the consumer', async () => this.consumer?.close(true)).catch(closing('closing the consumer'));
+    await within(this.stepTimeoutMs, 'closing the dead-letter producer', () => this.deadLetters.close()).catch(closing('closing the dead-letter producer'));
     await this.options.writer.close();
     this.state = 'stopped';
     this.logger.info('sink stopped');
@@ -740,14 +721,27 @@ export class SinkEngine<V extends TaggedValue> {
   health(): HealthReport {
     const writer = this.options.writer.health?.();
     const progress = this.progress.report();
-    const ready = this.state === 'running' && this.joined && !this.backingOff && (writer?.ready ?? true) && progress.ready;
-    const reason =
-      this.state !== 'running' ? `state ${this.state}` : !this.joined ? 'joining the consumer group' : this.backingOff ? `store failing: ${this.lastFailure?.message ?? 'retrying'}` : writer?.ready === false ? 'store not ready' : progress.reason;
+    // a rebalance is a pause in consumption, not a fault, unless it lasts longer than the stall bound
+    const serving = this.state === 'running' || this.state === 'rebalancing';
+    const rebalancingMs = this.rebalancingSince === undefined ? 0 : Date.now() - this.rebalancingSince;
+    const ready = serving && this.joined && rebalancingMs <= this.stallTimeoutMs && !this.backingOff && (writer?.ready ?? true) && progress.ready;
+    const reason = !serving
+      ? `state ${this.state}${this.fatal ? `: ${this.fatal.message}` : ''}`
+      : !this.joined
+        ? 'joining the consumer group'
+        : rebalancingMs > this.stallTimeoutMs
+          ? `consuming nothing for ${Math.round(rebalancingMs / 1000)} s: ${this.preparing ? 'reading the committed offsets' : 'waiting for a group join'}`
+          : this.backingOff
+          ? `store failing: ${this.lastFailure?.message ?? 'retrying'}`
+          : writer?.ready === false
+            ? 'store not ready'
+            : progress.reason;
     return {
       ready,
       detail: {
         state: this.state,
         reason,
+        generation: this.generation,
         stalled: progress.stalled,
         sinceContactMs: progress.sinceContactMs,
         lockHeldMs: this.lock.heldForMs(),
@@ -757,8 +751,8 @@ export class SinkEngine<V extends TaggedValue> {
         lastWriteAt: this.lastWriteAt,
         pendingRecords: this.pending.size(),
         inFlightRecords: this.inFlightRecords(),
-        assignment: Object.fromEntries([...this.assigned].map(([topic, partitions]) => [topic, [...partitions].sort((a, b) => a - b)])),
-        crash: this.crash?.message,
+        assignment: this.assignment(),
+        failure: this.fatal?.message,
         writer: writer ? { name: this.options.writer.name, ...writer } : { name: this.options.writer.name },
       },
     };

@@ -16,8 +16,7 @@ export class SinkMetrics {
   readonly lag: Gauge<'topic' | 'partition'>;
   readonly paused: Gauge;
   readonly pendingRecords: Gauge;
-  readonly consumerCrashes: Counter<'restart'>;
-  readonly consumerReplacements: Counter;
+  readonly groupRejoins: Counter;
   private progress: PartitionProgress | undefined;
 
   constructor(sink: string) {
@@ -41,10 +40,9 @@ export class SinkMetrics {
     this.lag = new Gauge({ name: 'sink_consumer_lag', help: 'High watermark minus committed (written) offset, per input partition', labelNames: ['topic', 'partition'], registers });
     this.paused = new Gauge({ name: 'sink_paused', help: '1 while consumption is paused because the store is failing', registers });
     this.pendingRecords = new Gauge({ name: 'sink_pending_records', help: 'Records consumed and not yet written', registers });
-    this.consumerCrashes = new Counter({ name: 'sink_consumer_crashes_total', help: 'Consumer crashes, by whether kafkajs restarted the consumer itself', labelNames: ['restart'], registers });
-    this.consumerReplacements = new Counter({
-      name: 'sink_consumer_replacements_total',
-      help: 'Consumers replaced by a new one: crashed for good, or fetching while no longer in the group',
+    this.groupRejoins = new Counter({
+      name: 'sink_group_rejoins_total',
+      help: 'Group joins the sink started itself: a rejoin the client gave up on, or out of the group (or waiting for a join) for two sessions',
       registers,
     });
     sinceCommitGauge('sink_seconds_since_commit', this.registry, () => this.progress);

@@ -78,7 +78,7 @@ export interface SinkRecord<V extends TaggedValue = TaggedValue> {
   /** The topic as lib/topics.ts TOPIC names it, without TOPIC_PREFIX (e.g. `orders.state`): switch on this. */
   readonly catalogTopic: string;
   readonly partition: number;
-  /** Kafka offset, a decimal string as kafkajs gives it. */
+  /** Kafka offset, a decimal string. */
   readonly offset: string;
   /** The record key as UTF-8; null when the record has none. */
   readonly key: string | null;

@@ -53,7 +53,7 @@ test('a lone record is written at once; what arrives during a write goes in the 
   const writer = new HeldWriter();
   const committed: PartitionOffset[][] = [];
   const engine = new SinkEngine<TaggedValue>({
-    kafka: pipeline.kafka,
+    kafka: pipeline.kafkaConfig,
     name: uniqueName('sink-batching'),
     topics: [topic],
     topicPrefix: pipeline.prefix,

@@ -1,0 +1,141 @@
+/**
+ * A consumer's membership of its group, for owners that read their
+ * partitions themselves (partition-fetcher.ts) and only need to hear which
+ * partitions are theirs, under which generation.
+ *
+ * Heartbeats and the rejoins a heartbeat asks for are the client's. Around
+ * them: the first join, retried with backoff while Kafka is unreachable; a
+ * join started here when the client gave up on a rejoin ('error'), or when
+ * the member has been out of its group (or its owner waited for a join the
+ * client does not start) for two sessions. Errors no retry fixes
+ * (credentials, permissions) go to onFatal.
+ */
+import type { Consumer } from '@platformatic/kafka';
+import type { Logger } from '../logger';
+import { BackoffPolicy, KAFKA_RECOVERY_BACKOFF } from '../retry/backoff';
+import { retryUntilDone } from '../retry/retry-until-done';
+import { StepTimeoutError } from '../retry/within';
+import { errorIds, isFatalKafkaError, isKafkaError } from './errors';
+
+export interface AssignedPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface GroupMemberOptions {
+  readonly consumer: Consumer;
+  readonly logger: Logger;
+  /** The topics the owner reads (the consumer tracks them): assignments of other topics are left out. */
+  readonly topics: readonly string[];
+  readonly sessionTimeoutMs: number;
+  /** How long the coordinator waits for every member to rejoin. */
+  readonly rebalanceTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly backoff?: BackoffPolicy;
+  /** A join completed: its generation and this member's partitions (possibly none). Joins come in order; an owner handles them one at a time. */
+  readonly onJoin: (generation: number, assignment: readonly AssignedPartition[]) => void;
+  /** The group started a rebalance: positions committed under the current generation will soon be refused. */
+  readonly onRebalance?: () => void;
+  /** A heartbeat was answered: the coordinator is reachable. */
+  readonly onContact?: () => void;
+  /** A join this class started by itself, with why (for a metric). */
+  readonly onRejoin?: (reason: string) => void;
+  /** A fault no retry fixes: the owner should stop. */
+  readonly onFatal: (error: Error) => void;
+  /** The owner waits for a join (its work was refused for an old generation): one is started if none comes for two sessions. */
+  readonly waitingForJoin?: () => boolean;
+}
+
+const WATCHDOG_INTERVAL_MS = 1_000;
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class GroupMember {
+  private rejoining = false;
+  private stopped = false;
+  private inactiveSince: number | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly backoff: BackoffPolicy;
+
+  constructor(private readonly options: GroupMemberOptions) {
+    this.backoff = options.backoff ?? KAFKA_RECOVERY_BACKOFF;
+    this.listen();
+  }
+
+  /** Joins the group, waiting (with backoff) while Kafka is unreachable; then watches the membership. Throws on a fault no retry fixes. */
+  async join(): Promise<void> {
+    await this.joinNow();
+    if (this.watchdog !== undefined || this.stopped) return;
+    this.watchdog = setInterval(() => this.watch(), WATCHDOG_INTERVAL_MS);
+    this.watchdog.unref();
+  }
+
+  /** Leaves the group (forced: no message streams are open), so its partitions move at once; no join is started any more. */
+  async leave(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.watchdog);
+    await this.options.consumer.leaveGroup(true);
+  }
+
+  private async joinNow(): Promise<void> {
+    const { consumer, sessionTimeoutMs, rebalanceTimeoutMs, heartbeatIntervalMs, logger } = this.options;
+    this.rejoining = true;
+    try {
+      await retryUntilDone(() => consumer.joinGroup({ sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, heartbeatInterval: heartbeatIntervalMs }), {
+        policy: this.backoff,
+        isFatal: (error) => isFatalKafkaError(error) || !(isKafkaError(error) || error instanceof StepTimeoutError),
+        stopped: () => this.stopped,
+        onRetry: ({ attempt, delayMs, error }) =>
+          logger.warn({ attempt, retryInMs: delayMs, err: errorText(error), errors: errorIds(error) }, 'cannot join the consumer group yet (is Kafka reachable at KAFKA_BROKERS?); retrying'),
+      });
+    } finally {
+      this.rejoining = false;
+    }
+  }
+
+  private rejoin(reason: string): void {
+    if (this.rejoining || this.stopped) return;
+    this.options.logger.warn({ reason }, 'joining the consumer group again');
+    this.options.onRejoin?.(reason);
+    this.joinNow().catch((error: unknown) => {
+      if (!this.stopped) this.options.onFatal(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  private listen(): void {
+    const { consumer, logger, topics } = this.options;
+    consumer.on('consumer:group:join', (payload) => {
+      this.inactiveSince = undefined;
+      const assignment: AssignedPartition[] = [];
+      for (const { topic, partitions } of payload.assignments ?? []) if (topics.includes(topic)) for (const partition of partitions) assignment.push({ topic, partition });
+      this.options.onJoin(payload.generationId ?? consumer.generationId, assignment);
+    });
+    consumer.on('consumer:group:rebalance', () => this.options.onRebalance?.());
+    consumer.on('consumer:heartbeat:end', () => {
+      this.inactiveSince = undefined;
+      this.options.onContact?.();
+    });
+    consumer.on('consumer:heartbeat:stalled', () => logger.warn({ sessionTimeoutMs: this.options.sessionTimeoutMs }, 'no heartbeat accepted for a while: the group coordinator is out of reach'));
+    consumer.on('error', (error: Error) => {
+      if (this.stopped) return;
+      if (isFatalKafkaError(error)) return this.options.onFatal(error);
+      // a rejoin the client gave up on
+      this.rejoin(`the consumer lost its group membership: ${errorText(error)}`);
+    });
+  }
+
+  /** Out of the group, or waiting for a join, for two sessions without a join under way: join again. */
+  private watch(): void {
+    if (this.stopped) return;
+    if (this.options.consumer.isActive() && !(this.options.waitingForJoin?.() ?? false)) {
+      this.inactiveSince = undefined;
+      return;
+    }
+    this.inactiveSince ??= Date.now();
+    if (this.rejoining || Date.now() - this.inactiveSince < 2 * this.options.sessionTimeoutMs) return;
+    this.inactiveSince = Date.now();
+    this.rejoin('out of the group, or waiting for a join, for two sessions');
+  }
+}
