@@ -1,20 +1,26 @@
 /** What the runtime needs to know about an error of the Kafka client: which protocol errors it carries. */
 import { GenericError } from '@platformatic/kafka';
 
-/** Every Kafka protocol error id (e.g. ILLEGAL_GENERATION) in the error, its causes and its aggregated errors. */
-export function errorIds(error: unknown): string[] {
-  const ids: string[] = [];
-  const seen = new Set<unknown>();
+/** The error, its causes and the errors it aggregates (MultipleErrors), each once. */
+function errorsWithin(error: unknown): object[] {
+  const found: object[] = [];
   const walk = (e: unknown) => {
-    if (e === null || typeof e !== 'object' || seen.has(e)) return;
-    seen.add(e);
-    const { apiId, errors, cause } = e as { apiId?: unknown; errors?: unknown; cause?: unknown };
-    if (typeof apiId === 'string') ids.push(apiId);
+    if (e === null || typeof e !== 'object' || found.includes(e)) return;
+    found.push(e);
+    const { errors, cause } = e as { errors?: unknown; cause?: unknown };
     if (Array.isArray(errors)) for (const inner of errors) walk(inner);
     walk(cause);
   };
   walk(error);
-  return ids;
+  return found;
+}
+
+/** Every Kafka protocol error id (e.g. ILLEGAL_GENERATION) in the error, its causes and its aggregated errors. */
+export function errorIds(error: unknown): string[] {
+  return errorsWithin(error).flatMap((e) => {
+    const { apiId } = e as { apiId?: unknown };
+    return typeof apiId === 'string' ? [apiId] : [];
+  });
 }
 
 /** An error of the Kafka client (connection, protocol, timeout), as opposed to one of the service's own. */
@@ -58,10 +64,7 @@ export const FATAL_ERROR_IDS: ReadonlySet<string> = new Set([
 /** The service cannot recover by itself and should exit for an operator (or a supervisor) to act. */
 export function isFatalKafkaError(error: unknown): boolean {
   if (errorIds(error).some((id) => FATAL_ERROR_IDS.has(id))) return true;
-  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
-    if ((cause as { code?: unknown }).code === 'PLT_KFK_AUTHENTICATION') return true;
-  }
-  return false;
+  return errorsWithin(error).some((e) => (e as { code?: unknown }).code === 'PLT_KFK_AUTHENTICATION');
 }
 
 /** The error of a call's last attempt: the client aggregates every attempt's error (and every broker's) in MultipleErrors. */

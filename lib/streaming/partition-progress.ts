@@ -109,7 +109,7 @@ export class PartitionProgress {
     for (const { topic, partition, committed, end, movedAt, note } of this.entries.values()) {
       const sinceCommitMs = now - movedAt;
       if (sinceCommitMs <= this.stallMs) continue;
-      // kafkajs hands over no empty fetches, so an idle partition's end stays unknown: the contact check covers a silent consumer
+      // a partition nothing was fetched from yet has no known end: the contact check covers a silent consumer
       if (end === undefined || committed === undefined || end <= committed) continue;
       const lag = Number(end - committed);
       stalled.push({ topic, partition, lag, sinceCommitMs, reason: `${lag} record(s) behind, nothing committed for ${Math.round(sinceCommitMs / 1000)} s${note ? ` (${note})` : ''}` });

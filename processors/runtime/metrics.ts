@@ -17,8 +17,6 @@ export class ProcessorMetrics {
   readonly restoreProgress: Gauge<'store' | 'partition'>;
   readonly restoredRecords: Counter<'store'>;
   readonly taskRebuilds: Counter<'reason'>;
-  readonly consumerCrashes: Counter<'restart'>;
-  readonly consumerReplacements: Counter;
   readonly groupRejoins: Counter;
   private progress: PartitionProgress | undefined;
 
@@ -53,15 +51,9 @@ export class ProcessorMetrics {
       labelNames: ['reason'],
       registers,
     });
-    this.consumerCrashes = new Counter({ name: 'processor_consumer_crashes_total', help: 'Consumer crashes, by whether kafkajs restarted the consumer itself', labelNames: ['restart'], registers });
-    this.consumerReplacements = new Counter({
-      name: 'processor_consumer_replacements_total',
-      help: 'Consumers replaced by a new one: crashed for good, or fetching while no longer in the group',
-      registers,
-    });
     this.groupRejoins = new Counter({
       name: 'processor_group_rejoins_total',
-      help: 'exactly_once_v2: group joins the runtime started itself (a rejoin the client gave up on, or out of the group, or waiting for a join, for two sessions)',
+      help: 'Group joins the runtime started itself (a rejoin the client gave up on, or out of the group, or waiting for a join, for two sessions)',
       registers,
     });
     sinceCommitGauge('processor_seconds_since_commit', this.registry, () => this.progress);

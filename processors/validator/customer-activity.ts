@@ -32,7 +32,7 @@ export const ACTIVITY_KINDS: { readonly [T in InputEventType]: ActivityKind | nu
 export interface ActivitySource {
   readonly topic: string;
   readonly partition: number;
-  /** Kafka offsets are strings in kafkajs; the activity stores a long. */
+  /** The runtime hands offsets over as decimal text (InputRecord); the activity stores a long. */
   readonly offset: string;
 }
 

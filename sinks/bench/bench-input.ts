@@ -6,7 +6,6 @@
  */
 import { provisionTopics } from '../../lib/admin/provision-topics';
 import { desiredTopics } from '../../lib/admin/topic-plan';
-import { createKafka } from '../../lib/clients/kafka';
 import type { KafkaConfig } from '../../lib/config';
 import { createAdmin, createProducer, type OutgoingRecord } from '../../lib/kafka/clients';
 import { requestChunks } from '../../lib/kafka/request-chunks';
@@ -26,13 +25,11 @@ export interface ProducedInput {
 /** Creates `<prefix><topic>` for each catalog topic named, with the catalog's partitions and policies. */
 export async function createBenchTopics(kafka: KafkaConfig, prefix: string, catalogTopics: readonly string[], logger: Logger): Promise<void> {
   const specs = TOPICS.filter((spec) => catalogTopics.includes(spec.name)).map((spec) => ({ ...spec, hasDeadLetter: false }));
-  // MERGE: provisionTopics takes the lib/kafka admin once lib/admin is off kafkajs (the admin branch): createAdmin(kafka, 'sinks-bench') here then
-  const admin = createKafka(kafka, logger, 'sinks-bench').admin();
-  await admin.connect();
+  const admin = createAdmin(kafka, 'sinks-bench');
   try {
     await provisionTopics(admin, desiredTopics(specs, { prefix }), { logger });
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

@@ -126,7 +126,7 @@ async function main(): Promise<number> {
       '',
       ...columns([['', 'events/s', 'vs raw consumer', ''], ...all.flatMap((r) => r.rows)]),
       '',
-      `machine: ${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, ${machine.platform}, node ${machine.node}, kafkajs ${machine.kafkajs}, ioredis ${machine.ioredis}; load average at the end ${machine.loadAverageAtEnd}`,
+      `machine: ${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryGiB} GiB, ${machine.platform}, node ${machine.node}, ${machine.kafkaClient}, Kafka ${machine.kafka}, ioredis ${machine.ioredis}; load average at the end ${machine.loadAverageAtEnd}`,
     ].join('\n'),
   );
   // a missed target is a result to report, not a failure of the benchmark

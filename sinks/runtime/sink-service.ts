@@ -7,7 +7,6 @@
  * unreachable and exits non-zero, saying why, when it cannot go on.
  */
 import { requireTopicsOnStart } from '../../lib/admin/require-topics';
-import { createKafka } from '../../lib/clients/kafka';
 import { AppConfig, describeConfig, loadConfig } from '../../lib/config';
 import { createLogger, Logger } from '../../lib/logger';
 import { EXIT_FAILURE, exitOnStartFailure, exitOnUncaught, exitService, loadOrExit } from '../../lib/service/exit';
@@ -81,8 +80,7 @@ export async function runSinkService<V extends TaggedValue>(spec: SinkService<V>
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   try {
-    // MERGE: requireTopicsOnStart takes config.kafka once lib/admin is off kafkajs (the admin branch); then drop createKafka here
-    await requireTopicsOnStart(createKafka(config.kafka, logger, spec.service), inputs, spec.service, config.topicPrefix, { logger, brokers: config.kafka.brokers, stopped: () => stopping });
+    await requireTopicsOnStart({ ...config.kafka, clientId: spec.service }, inputs, spec.service, config.topicPrefix, { logger, brokers: config.kafka.brokers, stopped: () => stopping });
     if (stopping) return;
     waiting = false;
     await engine.start();
