@@ -34,6 +34,7 @@ import { PROJECT_ROOT } from '../../lib/service/project-root';
 import type { OrderState } from '../../schemas/generated/types';
 import type { BenchTarget } from '../../lib/bench/bench-target';
 import { describeMachine } from '../../lib/bench/machine';
+import { rawConsume } from '../../lib/bench/raw-consume';
 import { generateLifecycles } from '../../producers/loadgen/lifecycle';
 import { foldOrder, AggregateEvent } from '../order-aggregator/fold';
 import { orderAggregator } from '../order-aggregator/processor';
@@ -45,9 +46,8 @@ import { StreamApp } from '../runtime/stream-app';
 import { StreamTask } from '../runtime/stream-task';
 import { requestChunks } from '../../lib/kafka/request-chunks';
 import { createAdmin, createConsumer, createProducer, createTransactionalProducer, type Admin, type OutgoingRecord } from '../../lib/kafka/clients';
-import { PartitionFetcher } from '../../lib/kafka/partition-fetcher';
 import { topicOffsets } from '../../lib/kafka/topic-offsets';
-import { createReader, readPartitionsToEnd } from '../../lib/kafka/topic-reader';
+import { readPartitionsToEnd } from '../../lib/kafka/topic-reader';
 import { PartitionRangeReader } from '../../lib/kafka/partition-range-reader';
 import {
   buildKafkaStreamsPeer,
@@ -104,31 +104,6 @@ async function produceEvents(config: AppConfig, codec: RecordCodec, topics: Topi
     if (state) states.set(orderId, state);
   }
   return { events, states };
-}
-
-/** Events/s of the runtime's fetch loop only reading the topics from their start (no decoding, no processing). */
-async function rawConsume(config: AppConfig, admin: Admin, topics: readonly string[], expected: number): Promise<number> {
-  const consumer = createReader(config.kafka, `bench-raw-${randomUUID()}`);
-  let seen = 0;
-  let started = 0;
-  let finished: (seconds: number) => void = () => undefined;
-  const done = new Promise<number>((resolve) => (finished = resolve));
-  const fetcher = new PartitionFetcher({
-    consumer,
-    logger,
-    onBatch: (batch) => {
-      if (started === 0) started = Date.now();
-      seen += batch.records.length;
-      if (seen >= expected) finished((Date.now() - started) / 1000);
-    },
-  });
-  for (const topic of topics) for (const { partition, low } of await topicOffsets(admin, topic)) fetcher.assign(topic, partition, BigInt(low));
-  fetcher.start();
-  const seconds = await Promise.race([done, fetcher.done().then(() => Promise.reject(new Error('the raw read stopped before the end')))]);
-  fetcher.releaseAll();
-  await fetcher.stop();
-  await consumer.close();
-  return expected / seconds;
 }
 
 /** Every record of a topic as a record for its own partition, in partition order. */
@@ -263,7 +238,7 @@ async function main(): Promise<void> {
   const { events, states } = await produceEvents(config, codec, topics, orders);
 
   progress('raw consumption (the runtime\'s fetch loop)');
-  const rawPerSecond = await rawConsume(config, admin, inputs, events);
+  const rawPerSecond = (await rawConsume(config.kafka, inputs, events, logger)).perSecond;
 
   const context = { admin, config, codec, prefix, topics, events, logger };
   const aggregatorRounds: AggregatorRound[] = [];

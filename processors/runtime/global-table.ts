@@ -6,9 +6,10 @@
  * table. Every partition is read directly, without a consumer group; the
  * fetcher reconnects by itself when the broker goes away.
  */
-import { createConsumer, type Consumer } from '../../lib/kafka/clients';
+import type { Consumer } from '../../lib/kafka/clients';
 import { PartitionFetcher, type FetchedBatch } from '../../lib/kafka/partition-fetcher';
 import { partitionBounds } from '../../lib/kafka/partition-bounds';
+import { createReader } from '../../lib/kafka/topic-reader';
 import type { KafkaConfig } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import type { ReadonlyTable, TableSpec } from './processor';
@@ -37,8 +38,7 @@ export class GlobalTable<V> implements ReadonlyTable<V> {
   }
 
   async start(): Promise<void> {
-    // never joins its group: the id only names the client's requests
-    const consumer = createConsumer(this.kafka, { clientId: `${this.owner}-table-${this.spec.name}`, groupId: `${this.owner}-table-${this.spec.name}`, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000, heartbeatIntervalMs: 3_000 });
+    const consumer = createReader(this.kafka, `${this.owner}-table-${this.spec.name}`);
     this.consumer = consumer;
     try {
       const metadata = await consumer.metadata({ topics: [this.spec.topic] });

@@ -3,7 +3,7 @@
  * the sink first, and so on, so neither side always runs on a warmer (or
  * busier) machine than the other.
  */
-import type { ConsumeTiming } from './raw-consume';
+import type { ConsumeTiming } from '../../lib/bench/raw-consume';
 
 export async function alternatingRounds<S extends ConsumeTiming>(
   rounds: number,

@@ -1,8 +1,10 @@
 /** What sinks-bench.ts hands each sink's benchmark: shared clients, sizes, and where progress goes. */
 import type { BenchTarget } from '../../lib/bench/bench-target';
+import type { RawFetchSettings } from '../../lib/bench/raw-consume';
 import type { AppConfig, KafkaConfig } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import type { RecordCodec } from '../../processors/runtime/codec';
+import { DEFAULT_SINK_FETCH } from '../runtime/sink-engine';
 
 export interface SinkBenchContext {
   readonly config: AppConfig;
@@ -30,3 +32,10 @@ export interface SinkBenchResult<R> {
 }
 
 export const TARGET_RATIO = 0.7;
+
+/** The raw baseline reads with the sink engine's fetch settings, so only the sink's own work differs. */
+export const SINK_FETCH: RawFetchSettings = {
+  maxWaitMs: DEFAULT_SINK_FETCH.maxWaitTimeInMs,
+  maxBytesPerPartition: DEFAULT_SINK_FETCH.maxBytesPerPartition,
+  maxBytes: DEFAULT_SINK_FETCH.maxBytes,
+};

@@ -2,7 +2,7 @@
  * The ClickHouse half of `npm run bench:sinks`: events/s of the ClickHouse
  * sink beside what bounds it, all measured in one run.
  *
- *   (a) raw consumption (raw-consume.ts) of the input topics (orders.events,
+ *   (a) raw consumption (lib/bench/raw-consume.ts) of the input topics (orders.events,
  *       payments.events and orders.state of generated orders: N records
  *       in all), same fetch settings, no decoding, no commits;
  *   (b) the ClickHouse sink (sink engine + ClickHouse writer, in this
@@ -29,11 +29,11 @@ import { intColumn, selectRows } from '../clickhouse/result-values';
 import { mergeSinkSettings } from '../runtime/sink-settings';
 import { alternatingRounds } from './alternating-rounds';
 import { createBenchTopics, deleteBenchTopics, ProducedInput, produceInput } from './bench-input';
-import { SinkBenchContext, SinkBenchResult, TARGET_RATIO } from './bench-context';
+import { SINK_FETCH, SinkBenchContext, SinkBenchResult, TARGET_RATIO } from './bench-context';
 import { median, ratio, round1 } from './bench-stats';
 import { batchRows, InsertTiming, measureInsertCeiling } from './clickhouse-ceiling';
 import { firstOf, orderStream, TopicRecord } from './derived-records';
-import { rawConsume } from './raw-consume';
+import { rawConsume } from '../../lib/bench/raw-consume';
 import { runTimedSink } from './timed-sink';
 
 const INPUT_TOPICS = [TOPIC.orderEvents, TOPIC.paymentEvents, TOPIC.orderState];
@@ -101,7 +101,7 @@ export async function benchClickHouseSink(context: SinkBenchContext, options: Cl
       if (stored !== events) throw new Error(`ClickHouse sink round ${round + 1}: ${database}.events holds ${stored} distinct events, expected ${events}: the sink lost or invented events`);
       return timing;
     };
-    const rounds = await alternatingRounds(context.rounds, () => rawConsume(kafka, topics, input.records, prefix, logger), runSink, (round, which, t) => {
+    const rounds = await alternatingRounds(context.rounds, () => rawConsume(kafka, topics, input.records, logger, SINK_FETCH), runSink, (round, which, t) => {
       context.progress(
         `round ${round + 1}: ${which === 'raw' ? '(a) raw consumer   ' : '(b) ClickHouse sink'}  ${Math.round(t.perSecond)} events/s  (${t.seconds.toFixed(2)} s; CPU: this process ${t.nodeCpu.toFixed(2)} s)`,
       );

@@ -2,7 +2,7 @@
  * The Redis half of `npm run bench:sinks`: events/s of the Redis sink beside
  * what bounds it, all measured in one run.
  *
- *   (a) raw consumption (raw-consume.ts) of the input topic (orders.state with N states
+ *   (a) raw consumption (lib/bench/raw-consume.ts) of the input topic (orders.state with N states
  *       of generated orders), same fetch settings, no decoding, no commits;
  *   (b) the Redis sink (sink engine + Redis writer, in this process)
  *       consuming the same topic into Redis: decode, plan, one pipeline of
@@ -31,11 +31,11 @@ import { RedisSinkWriter } from '../redis/redis-writer';
 import { mergeSinkSettings } from '../runtime/sink-settings';
 import { alternatingRounds } from './alternating-rounds';
 import { createBenchTopics, deleteBenchTopics, ProducedInput, produceInput } from './bench-input';
-import { SinkBenchContext, SinkBenchResult, TARGET_RATIO } from './bench-context';
+import { SINK_FETCH, SinkBenchContext, SinkBenchResult, TARGET_RATIO } from './bench-context';
 import { median, ratio, round1 } from './bench-stats';
 import { firstOf, orderStateChangelog } from './derived-records';
 import { startPrivateRedis } from './private-redis';
-import { rawConsume } from './raw-consume';
+import { rawConsume } from '../../lib/bench/raw-consume';
 import { measureRedisCeiling } from './redis-ceiling';
 import { metricValue, runTimedSink, SinkTiming } from './timed-sink';
 
@@ -103,7 +103,7 @@ export async function benchRedisSink(context: SinkBenchContext, options: RedisBe
       if (keys !== distinctOrders) throw new Error(`Redis sink round ${round + 1}: Redis holds ${keys} orders, expected ${distinctOrders}: the sink lost or invented orders`);
       return { ...timing, collapsed: await metricValue(timing.metrics, 'sink_redis_collapsed_records_total'), redisCpu };
     };
-    const rounds = await alternatingRounds(context.rounds, () => rawConsume(kafka, [topic], input.records, prefix, logger), runSink, (round, which, t) => {
+    const rounds = await alternatingRounds(context.rounds, () => rawConsume(kafka, [topic], input.records, logger, SINK_FETCH), runSink, (round, which, t) => {
       const s = which === 'sink' ? (t as RedisSinkRound) : undefined;
       const detail = s ? `, Redis ${s.redisCpu.toFixed(2)} s; ${s.collapsed} records folded into newer ones` : '';
       context.progress(`round ${round + 1}: ${which === 'raw' ? '(a) raw consumer' : '(b) Redis sink  '}  ${Math.round(t.perSecond)} events/s  (${t.seconds.toFixed(2)} s; CPU: this process ${t.nodeCpu.toFixed(2)} s${detail})`);

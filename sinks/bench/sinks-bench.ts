@@ -1,6 +1,6 @@
 /**
  * `npm run bench:sinks`: each sink's events/s beside raw consumption of its
- * input by the project's Kafka client (raw-consume.ts) and beside its
+ * input by the project's Kafka client (lib/bench/raw-consume.ts) and beside its
  * store's own ceiling, all measured in one run on this machine
  * (redis-sink-bench.ts, clickhouse-sink-bench.ts say what each measures).
  * Target: each sink at least 70% of raw consumption. Writes one JSON result

@@ -7,7 +7,7 @@
 import type { TaggedValue } from '../../lib/serde';
 import { SinkEngine, SinkEngineOptions } from '../runtime/sink-engine';
 import type { SinkMetrics } from '../runtime/sink-metrics';
-import type { ConsumeTiming } from './raw-consume';
+import type { ConsumeTiming } from '../../lib/bench/raw-consume';
 
 /** The engine's own options (name: a consumer group unique per run), without the hooks the timing needs. */
 export interface TimedSinkOptions<V extends TaggedValue> extends Pick<SinkEngineOptions<V>, 'kafka' | 'name' | 'topics' | 'topicPrefix' | 'codec' | 'writer' | 'logger' | 'settings'> {
