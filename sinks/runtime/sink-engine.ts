@@ -71,7 +71,6 @@ import { PartitionOffset, PendingBatch } from './pending-batch';
 import { SinkMetrics } from './sink-metrics';
 import type { SinkSettings } from './sink-settings';
 import type { SinkWriter } from './sink-writer';
-import { TimeoutError, withTimeout } from './with-timeout';
 
 export interface SinkFetchSettings {
   readonly maxBytesPerPartition: number;
@@ -475,7 +474,7 @@ export class SinkEngine<V extends TaggedValue> {
       stage = 'dead-letter';
       for (const { batch } of settling) {
         if (batch.deadLettersSent) continue;
-        await withTimeout(this.deadLetters.send(batch.deadLetters), this.options.settings.writeTimeoutMs, `dead-letter send of ${batch.deadLetters.length} records`);
+        await within(this.options.settings.writeTimeoutMs, `dead-letter send of ${batch.deadLetters.length} records`, () => this.deadLetters.send(batch.deadLetters));
         batch.deadLettersSent = true;
       }
       stage = 'commit';
@@ -488,7 +487,7 @@ export class SinkEngine<V extends TaggedValue> {
         return false;
       }
       flight.failed = true;
-      this.fail(error instanceof TimeoutError ? 'timeout' : stage, error, trigger);
+      this.fail(error instanceof StepTimeoutError ? 'timeout' : stage, error, trigger);
       return false;
     }
     this.flights.splice(0, settling.length);
@@ -528,7 +527,7 @@ export class SinkEngine<V extends TaggedValue> {
   private async write(batch: PendingBatch<V>): Promise<void> {
     const { writer, settings } = this.options;
     const timer = this.metrics.writeLatency.startTimer();
-    const result = await withTimeout(writer.write(batch.records), settings.writeTimeoutMs, `${writer.name} write of ${batch.records.length} records`);
+    const result = await within(settings.writeTimeoutMs, `${writer.name} write of ${batch.records.length} records`, () => writer.write(batch.records));
     timer();
     this.metrics.batchRecords.observe(batch.records.length);
     batch.addRejections(result.rejected);
