@@ -56,6 +56,7 @@ import { errorIds, isFatalKafkaError, isGenerationLost, isKafkaError } from '../
 import { GroupMember, type AssignedPartition } from '../../lib/kafka/group-membership';
 import { groupStartPositions, type StartPosition } from '../../lib/kafka/group-positions';
 import { PartitionFetcher, type FetchedBatch } from '../../lib/kafka/partition-fetcher';
+import { createReader } from '../../lib/kafka/topic-reader';
 import type { Logger } from '../../lib/logger';
 import { backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
 import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
@@ -155,6 +156,8 @@ export class SinkEngine<V extends TaggedValue> {
   private readonly deadLetters: DeadLetterSender;
   private readonly fetchSettings: SinkFetchSettings;
   private consumer: Consumer | undefined;
+  /** Fetches on its own connections: a fetch the broker holds (up to maxWaitTimeInMs) would otherwise hold up the commits queued behind it on the group consumer's. */
+  private reader: Consumer | undefined;
   private fetcher: PartitionFetcher | undefined;
   private member: GroupMember | undefined;
   private state: EngineState = 'created';
@@ -218,8 +221,10 @@ export class SinkEngine<V extends TaggedValue> {
     const consumer = createConsumer(kafka, { clientId: this.groupId, groupId: this.groupId, sessionTimeoutMs: settings.sessionTimeoutMs, rebalanceTimeoutMs, heartbeatIntervalMs });
     this.consumer = consumer;
     consumer.topics.trackAll(...topics);
+    const reader = createReader(kafka, `${this.groupId}-fetch`);
+    this.reader = reader;
     this.fetcher = new PartitionFetcher({
-      consumer,
+      consumer: reader,
       logger: this.logger,
       maxWaitMs: this.fetchSettings.maxWaitTimeInMs,
       maxBytesPerPartition: this.fetchSettings.maxBytesPerPartition,
@@ -711,6 +716,7 @@ export class SinkEngine<V extends TaggedValue> {
     const closing = (what: string) => (error: unknown) => this.logger.warn({ err: errorMessage(error) }, `${what} did not finish cleanly`);
     await within(this.stepTimeoutMs, 'leaving the group', async () => this.member?.leave()).catch(closing('leaving the group (the coordinator expires the member after its session)'));
     await within(this.stepTimeoutMs, 'closing the consumer', async () => this.consumer?.close(true)).catch(closing('closing the consumer'));
+    await within(this.stepTimeoutMs, 'closing the fetch consumer', async () => this.reader?.close(true)).catch(closing('closing the fetch consumer'));
     await within(this.stepTimeoutMs, 'closing the dead-letter producer', () => this.deadLetters.close()).catch(closing('closing the dead-letter producer'));
     await this.options.writer.close();
     this.state = 'stopped';
