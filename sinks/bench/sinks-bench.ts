@@ -4,8 +4,7 @@
  * store's own ceiling, all measured in one run on this machine
  * (redis-sink-bench.ts, clickhouse-sink-bench.ts say what each measures).
  * Target: each sink at least 70% of raw consumption. Writes one JSON result
- * and prints a table. (The JSON keys keep their names, rawKafkajs and
- * sinkToRawKafkajs, so results stay comparable across runs.)
+ * and prints a table.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -108,7 +107,7 @@ async function main(): Promise<number> {
     ...describeMachine(),
     // the benchmark shares the machine (and its Kafka and ClickHouse) with whatever else runs: say how busy it was
     loadAverageAtEnd: os.loadavg().map((l) => l.toFixed(2)).join(' '),
-    kafka: `${config.kafka.brokers.join(',')} (shared with other work on this machine)`,
+    brokers: `${config.kafka.brokers.join(',')} (shared with other work on this machine)`,
   };
   const output = {
     benchmark: 'sinks',
@@ -116,7 +115,7 @@ async function main(): Promise<number> {
     machine,
     records: args.records,
     rounds: args.rounds,
-    target: { sinkToRawKafkajs: TARGET_RATIO },
+    target: { sinkToRawClient: TARGET_RATIO },
     ...Object.fromEntries(Object.entries(results).map(([sink, r]) => [sink, r.result])),
     targets: Object.values(results).map((r) => r.target),
   };
