@@ -72,10 +72,15 @@ export class GroupMember {
     this.watchdog.unref();
   }
 
-  /** Leaves the group (forced: no message streams are open), so its partitions move at once; no join is started any more. */
-  async leave(): Promise<void> {
+  /** No join is started any more (the owner is stopping or failed); the membership stays until leave() or the session ends. */
+  close(): void {
     this.stopped = true;
     clearInterval(this.watchdog);
+  }
+
+  /** Leaves the group (forced: no message streams are open), so its partitions move at once; no join is started any more. */
+  async leave(): Promise<void> {
+    this.close();
     await this.options.consumer.leaveGroup(true);
   }
 

@@ -37,6 +37,7 @@ import type { Admin, Consumer } from '@platformatic/kafka';
 import { DEFAULT_HEALTH_STALL_TIMEOUT_MS, DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS, DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS, DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS, type KafkaConfig } from '../../lib/config';
 import { createAdmin, createConsumer, createTransactionalProducer, type RecordProducer } from '../../lib/kafka/clients';
 import { errorIds, isFatalKafkaError, isGenerationLost, isKafkaError } from '../../lib/kafka/errors';
+import { GroupMember } from '../../lib/kafka/group-membership';
 import { PartitionFetcher, type FetchedBatch } from '../../lib/kafka/partition-fetcher';
 import { PartitionRangeReader } from '../../lib/kafka/partition-range-reader';
 import { abortLeftovers, commitTransaction, currentMembership, type CommitPosition } from '../../lib/kafka/transaction';
@@ -126,8 +127,7 @@ export class StreamApp<In extends TaggedValue> {
   private lastCommitAt = Date.now();
   private commitTimer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
-  private inactiveSince: number | undefined;
-  private rejoining = false;
+  private member: GroupMember | undefined;
   private state: State = 'created';
   private failure: Error | undefined;
   private readonly commitIntervalMs: number;
@@ -185,7 +185,26 @@ export class StreamApp<In extends TaggedValue> {
     });
     this.consumer = consumer;
     consumer.topics.trackAll(...this.definition.inputs);
-    this.listen(consumer);
+    this.member = new GroupMember({
+      consumer,
+      logger: this.logger,
+      topics: this.definition.inputs,
+      sessionTimeoutMs: this.sessionTimeoutMs,
+      rebalanceTimeoutMs: 2 * this.sessionTimeoutMs,
+      heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+      backoff: this.backoff,
+      // the inputs are co-partitioned: a task is a partition number across them
+      onJoin: (generation, assignment) => void this.lock.run(async () => this.onJoin(generation, new Set(assignment.map((a) => a.partition)))).catch((error: unknown) => this.fail(error)),
+      onRebalance: () => {
+        // a commit now would be refused for the old generation: none starts until the join
+        if (this.state === 'running') this.state = 'rebalancing';
+      },
+      onContact: () => this.progress.contact(),
+      onRejoin: () => this.metrics.groupRejoins.inc(),
+      onFatal: (error) => this.fail(error),
+      // work refused for an old generation waits for a join the client may not start
+      waitingForJoin: () => this.state === 'rebalancing' && this.preparing === undefined,
+    });
     this.fetcher = new PartitionFetcher({
       consumer,
       logger: this.logger,
@@ -196,8 +215,8 @@ export class StreamApp<In extends TaggedValue> {
     });
     this.fetcher.start();
     this.fetcher.done().catch((error: unknown) => this.fail(error));
-    await this.join();
-    this.watchdog = setInterval(() => this.watchMembership(), WATCHDOG_INTERVAL_MS);
+    await this.member.join();
+    this.watchdog = setInterval(() => this.watchLock(), WATCHDOG_INTERVAL_MS);
     this.watchdog.unref();
   }
 
@@ -231,64 +250,9 @@ export class StreamApp<In extends TaggedValue> {
     this.producer = producer;
   }
 
-  private async join(): Promise<void> {
-    const consumer = this.consumer;
-    if (consumer === undefined) return;
-    this.rejoining = true;
-    try {
-      await this.untilConnected('join the consumer group', () =>
-        consumer.joinGroup({ sessionTimeout: this.sessionTimeoutMs, rebalanceTimeout: 2 * this.sessionTimeoutMs, heartbeatInterval: HEARTBEAT_INTERVAL_MS }),
-      );
-    } finally {
-      this.rejoining = false;
-    }
-  }
-
-  private listen(consumer: Consumer): void {
-    consumer.on('consumer:group:join', (payload) => {
-      const partitions = new Set<number>();
-      for (const { topic, partitions: list } of payload.assignments ?? []) if (this.definition.inputs.includes(topic)) for (const p of list) partitions.add(p);
-      const generation = payload.generationId ?? consumer.generationId;
-      this.inactiveSince = undefined;
-      void this.lock.run(async () => this.onJoin(generation, partitions)).catch((error: unknown) => this.fail(error));
-    });
-    consumer.on('consumer:group:rebalance', () => {
-      // a commit now would be refused for the old generation: none starts until the join
-      if (this.state === 'running') this.state = 'rebalancing';
-    });
-    consumer.on('consumer:heartbeat:end', () => {
-      this.inactiveSince = undefined;
-      this.progress.contact();
-    });
-    consumer.on('consumer:heartbeat:stalled', () => this.logger.warn({ sessionTimeoutMs: this.sessionTimeoutMs }, 'no heartbeat accepted for a while: the group coordinator is out of reach'));
-    consumer.on('error', (error: Error) => {
-      if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
-      if (isFatalKafkaError(error)) return this.fail(error);
-      // a rejoin the client gave up on: join again, with backoff
-      this.logger.warn({ err: errorText(error) }, 'the consumer lost its group membership; joining again');
-      if (this.rejoining) return;
-      this.metrics.groupRejoins.inc();
-      void this.join().catch((e: unknown) => this.fail(e));
-    });
-  }
-
-  /** Out of the group for two sessions without a rejoin under way: join again. */
-  private watchMembership(): void {
-    if (this.state !== 'running' && this.state !== 'rebalancing' && this.state !== 'recovering') return;
+  private watchLock(): void {
     const heldMs = this.lock.heldForMs();
     if (heldMs !== undefined && heldMs > this.sessionTimeoutMs) this.logger.warn({ heldMs }, 'the engine lock is held for longer than a session (a request waiting on a broker or a store that does not answer?)');
-    // waiting for a join (work refused for an old generation) that the client does not start: start it
-    const waitingForJoin = this.state === 'rebalancing' && this.preparing === undefined;
-    if ((this.consumer?.isActive() ?? true) && !waitingForJoin) {
-      this.inactiveSince = undefined;
-      return;
-    }
-    this.inactiveSince ??= Date.now();
-    if (this.rejoining || Date.now() - this.inactiveSince < 2 * this.sessionTimeoutMs) return;
-    this.inactiveSince = Date.now();
-    this.logger.warn({ state: this.state }, 'the consumer has been out of its group, or waited for a join, for two sessions; joining again');
-    this.metrics.groupRejoins.inc();
-    void this.join().catch((error: unknown) => this.fail(error));
   }
 
   /** Under the lock: a new generation. Everything uncommitted is dropped; the tasks are prepared off the lock. */
@@ -628,6 +592,7 @@ export class StreamApp<In extends TaggedValue> {
     if (this.state === 'failed' || this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'failed';
     this.failure = error instanceof Error ? error : new Error(String(error));
+    this.member?.close();
     clearInterval(this.watchdog);
     clearTimeout(this.commitTimer);
     this.logger.error({ err: this.failure }, 'processor cannot recover from this fault; exiting for a supervisor to restart it');
@@ -639,6 +604,7 @@ export class StreamApp<In extends TaggedValue> {
     if (this.state === 'stopped') return;
     const wasRunning = this.state === 'running';
     this.state = 'stopping';
+    this.member?.close();
     clearInterval(this.watchdog);
     clearTimeout(this.commitTimer);
     await this.fetcher?.stop().catch(() => undefined);
@@ -649,7 +615,7 @@ export class StreamApp<In extends TaggedValue> {
         await this.settleCommit();
       }
     });
-    if (this.consumer !== undefined) await leaveGroup(this.consumer).catch((error: unknown) => this.logger.warn({ err: errorText(error) }, 'leaving the group failed; the coordinator expires the member after its session'));
+    await this.member?.leave().catch((error: unknown) => this.logger.warn({ err: errorText(error) }, 'leaving the group failed; the coordinator expires the member after its session'));
     await this.consumer?.close(true).catch(() => undefined);
     for (const task of this.tasks.values()) task.close();
     this.tasks.clear();
@@ -683,11 +649,6 @@ export class StreamApp<In extends TaggedValue> {
       },
     };
   }
-}
-
-/** Leaves the group (forced: the runtime has no message streams open), so its partitions move at once. */
-function leaveGroup(consumer: Consumer): Promise<void> {
-  return new Promise((resolve, reject) => consumer.leaveGroup(true, (error) => (error ? reject(error) : resolve())));
 }
 
 function samePositions(a: ReadonlyMap<string, bigint>, b: ReadonlyMap<string, bigint>): boolean {
