@@ -33,7 +33,7 @@
  *   end the instance through onFatal.
  */
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer } from '@platformatic/kafka';
+import type { Admin, Consumer } from '../../lib/kafka/clients';
 import { DEFAULT_HEALTH_STALL_TIMEOUT_MS, DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS, DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS, DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS, type KafkaConfig } from '../../lib/config';
 import { createAdmin, createConsumer, createTransactionalProducer, type RecordProducer } from '../../lib/kafka/clients';
 import { errorIds, isFatalKafkaError, isGenerationLost, isKafkaError } from '../../lib/kafka/errors';
