@@ -68,7 +68,9 @@ export async function createPublisher<M extends MessageMap<M> = TopicMessages>(
   } catch (err) {
     await publisher.close().catch(() => undefined);
     const reason = brokerUnreachableReason(err) ?? (err instanceof Error ? err.message : String(err));
-    throw new Error(`cannot reach Kafka at ${config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${reason}; is it running (scripts/infra status)?`, { cause: err });
+    throw new Error(`cannot reach Kafka at ${config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${reason}; is it running (scripts/infra status)?`, {
+      cause: err,
+    });
   }
   return publisher;
 }

@@ -309,13 +309,7 @@ export class Publisher<M extends MessageMap<M> = TopicMessages> {
   }
 
   /** Puts an encoded event in its slot, or rejects it when it cannot be keyed. */
-  private place(
-    slots: Array<PreparedRecord | undefined>,
-    rejected: RejectedEvent[],
-    index: number,
-    outgoing: OutgoingEvent<M>,
-    value: Buffer,
-  ): void {
+  private place(slots: Array<PreparedRecord | undefined>, rejected: RejectedEvent[], index: number, outgoing: OutgoingEvent<M>, value: Buffer): void {
     const record = this.keyed(outgoing, value);
     if (typeof record === 'string') rejected.push(rejection(index, outgoing, record));
     else slots[index] = record;

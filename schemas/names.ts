@@ -5,16 +5,7 @@
  */
 import { JsonObject } from './json';
 
-export const PRIMITIVE_TYPES: ReadonlySet<string> = new Set([
-  'null',
-  'boolean',
-  'int',
-  'long',
-  'float',
-  'double',
-  'bytes',
-  'string',
-]);
+export const PRIMITIVE_TYPES: ReadonlySet<string> = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
 
 export type NamedKind = 'record' | 'error' | 'enum' | 'fixed';
 const NAMED_KINDS: ReadonlySet<string> = new Set<NamedKind>(['record', 'error', 'enum', 'fixed']);

@@ -160,7 +160,8 @@ async function main(): Promise<number> {
   });
   const [command, name, ...rest] = positionals;
   if (command === undefined) throw new UsageError('missing command: migrate, status or query');
-  if (rest.length > 0 || (command !== 'query' && name !== undefined)) throw new UsageError(`unexpected argument(s): ${positionals.slice(command === 'query' ? 2 : 1).join(' ')}`);
+  if (rest.length > 0 || (command !== 'query' && name !== undefined))
+    throw new UsageError(`unexpected argument(s): ${positionals.slice(command === 'query' ? 2 : 1).join(' ')}`);
   const { config, logger } = cliContext('clickhouse');
   const database = values.database ?? config.clickhouse.database;
 

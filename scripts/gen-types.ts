@@ -5,12 +5,7 @@
  *   npx tsx scripts/gen-types.ts --check   exit 1 if the committed file is stale (CI)
  */
 import * as fs from 'fs';
-import {
-  GENERATED_TYPES_DISPLAY,
-  GENERATED_TYPES_FILE,
-  REGENERATE_COMMAND,
-  renderTypes,
-} from '../schemas/codegen/render-types';
+import { GENERATED_TYPES_DISPLAY, GENERATED_TYPES_FILE, REGENERATE_COMMAND, renderTypes } from '../schemas/codegen/render-types';
 import { loadSchemaCatalog } from '../schemas/load';
 
 function readIfExists(file: string): string | undefined {

@@ -29,7 +29,16 @@ function formatMs(ms: number): string {
 function table(rows: readonly PartitionTimeLag[]): string {
   const lines = [['GROUP', 'TOPIC', 'PARTITION', 'COMMITTED', 'END', 'LAG', 'TIME LAG', 'LEVEL']];
   for (const r of rows) {
-    lines.push([r.groupId, r.topic, String(r.partition), r.committed === null ? '-' : String(r.committed), String(r.end), String(r.lag), formatMs(r.timeLagMs), r.level]);
+    lines.push([
+      r.groupId,
+      r.topic,
+      String(r.partition),
+      r.committed === null ? '-' : String(r.committed),
+      String(r.end),
+      String(r.lag),
+      formatMs(r.timeLagMs),
+      r.level,
+    ]);
   }
   return columns(lines).join('\n');
 }

@@ -30,7 +30,8 @@ async function main(): Promise<number> {
     orders: { type: 'string' },
   });
   const [kind, id, ...extra] = positionals;
-  if (kind !== 'order' && kind !== 'customer') throw new UsageError(kind === undefined ? 'say what to look up: order or customer' : `unknown kind ${JSON.stringify(kind)}: order or customer`);
+  if (kind !== 'order' && kind !== 'customer')
+    throw new UsageError(kind === undefined ? 'say what to look up: order or customer' : `unknown kind ${JSON.stringify(kind)}: order or customer`);
   if (id === undefined || id === '') throw new UsageError(`which ${kind}? give its id`);
   if (extra.length > 0) throw new UsageError(`unexpected argument(s): ${extra.join(' ')}`);
   const recent = values.orders === undefined ? 10 : Number(values.orders);
@@ -47,13 +48,16 @@ async function main(): Promise<number> {
     } catch (error) {
       throw new Error(
         `cannot reach Redis at ${redactUrl(config.redis.url)} (REDIS_URL): ${(error instanceof Error ? error.message : String(error)).replace(/\.$/, '')}; is it running (scripts/infra status)?`,
+        { cause: error },
       );
     }
     const print = (text: string) => process.stdout.write(`${text}\n`);
     if (kind === 'order') {
       const order = await readOrder(redis, keys, id);
       if (order === undefined) {
-        process.stderr.write(`order ${id} is not in Redis (no key ${keys.order(id)}); wrong id, another TOPIC_PREFIX/REDIS_KEY_PREFIX, or not consumed yet by the Redis sink?\n`);
+        process.stderr.write(
+          `order ${id} is not in Redis (no key ${keys.order(id)}); wrong id, another TOPIC_PREFIX/REDIS_KEY_PREFIX, or not consumed yet by the Redis sink?\n`,
+        );
         return EXIT_FAILED;
       }
       print(values.json ? JSON.stringify(order, null, 2) : formatOrder(order, keys.order(id)));

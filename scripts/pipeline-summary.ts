@@ -30,7 +30,7 @@ const READERS = PIPELINE_SERVICES.map((service) => ({ group: service.group(confi
 
 function timeoutMs(): number {
   const at = process.argv.indexOf('--timeout');
-  const text = at >= 0 ? process.argv[at + 1] ?? '' : '180s';
+  const text = at >= 0 ? (process.argv[at + 1] ?? '') : '180s';
   const match = /^(\d+)(ms|s|m)$/.exec(text);
   if (!match) throw new Error(`--timeout must look like 90s, 3m or 500ms (got "${text}")`);
   return Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000 } as const)[match[2] as 'ms' | 's' | 'm'];
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const admin = createAdmin(config.kafka, config.kafka.clientId);
 
   const deadline = Date.now() + timeoutMs();
-  let lags: Array<{ group: string; lags: readonly PartitionLag[] }> = [];
+  let lags: Array<{ group: string; lags: readonly PartitionLag[] }>;
   for (;;) {
     lags = await Promise.all(READERS.map(async (r) => ({ group: r.group, lags: await consumerLag(admin, r.group, r.topics) })));
     const behind = lags.reduce((sum, l) => sum + totalLag(l.lags), 0);
@@ -89,7 +89,9 @@ async function main(): Promise<void> {
     line(`  customer ${customerId}: ${customer?.orderCount ?? 0} orders, ${customer?.alerts.length ?? 0} alerts`);
     for (const order of customer?.recentOrders ?? []) {
       const view = await readOrder(redis, keys, order.orderId);
-      line(`    order ${order.orderId}: ${view?.status ?? 'gone'}, ${order.totalCents === null ? '?' : cents(order.totalCents)} ${order.currency ?? ''}, payment ${order.paymentStatus ?? '?'}`);
+      line(
+        `    order ${order.orderId}: ${view?.status ?? 'gone'}, ${order.totalCents === null ? '?' : cents(order.totalCents)} ${order.currency ?? ''}, payment ${order.paymentStatus ?? '?'}`,
+      );
     }
     line(`  more: scripts/lookup customer ${customerId}   scripts/lookup order <orderId>`);
   } else {

@@ -119,7 +119,9 @@ async function main(): Promise<number> {
     for (const d of downstream) {
       await applyOffsetReset(admin, d.group, await planOffsetReset(admin, d.group, d.topics, { kind: 'earliest' }));
       const stale = TARGET_NAMES.map((n) => rebuildTarget(n, config, logger)).find((t) => t.stateful && t.group === d.group);
-      process.stdout.write(`reset ${d.group} to the start of ${d.topics.join(', ')}${stale ? `: its state came from the old topic, rebuild it next (scripts/rebuild ${stale.name})` : ''}\n`);
+      process.stdout.write(
+        `reset ${d.group} to the start of ${d.topics.join(', ')}${stale ? `: its state came from the old topic, rebuild it next (scripts/rebuild ${stale.name})` : ''}\n`,
+      );
     }
 
     const logFile = path.join(process.env['INFRA_DIR'] ?? path.join(ROOT, '.infra'), 'logs', 'rebuild', `${target.service}.log`);
@@ -127,10 +129,18 @@ async function main(): Promise<number> {
     process.stdout.write(`running ${target.service} (log: ${logFile})\n`);
     let done: RebuildProgress;
     try {
-      done = await waitForCatchUp({ admin, group: target.group, topics: target.inputs, start, ends, onProgress: progressReporter(), workerStopped: service.exited });
+      done = await waitForCatchUp({
+        admin,
+        group: target.group,
+        topics: target.inputs,
+        start,
+        ends,
+        onProgress: progressReporter(),
+        workerStopped: service.exited,
+      });
     } catch (error) {
       await service.stop();
-      throw new Error(`${error instanceof Error ? error.message : String(error)}; the service's last log lines:\n${service.tail()}`);
+      throw new Error(`${error instanceof Error ? error.message : String(error)}; the service's last log lines:\n${service.tail()}`, { cause: error });
     }
     const seconds = done.elapsedMs / 1000;
     process.stdout.write(`rebuilt ${name}: ${done.total} input records in ${seconds.toFixed(1)} s (${Math.round(done.total / Math.max(seconds, 0.001))}/s)\n`);

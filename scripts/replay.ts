@@ -34,9 +34,7 @@ async function groupsCommand(groupIds: readonly string[] | undefined, json: bool
   const { config } = cliContext('replay');
   const admin = createAdmin(config.kafka, 'replay');
   try {
-    const groups = groupIds
-      ? await Promise.all(groupIds.map((id) => describeGroup(admin, id)))
-      : await listConsumerGroups(admin);
+    const groups = groupIds ? await Promise.all(groupIds.map((id) => describeGroup(admin, id))) : await listConsumerGroups(admin);
     if (groups.length === 0) process.stdout.write('no consumer groups\n');
     for (const group of groups) {
       const lags = await consumerLag(admin, group.groupId, await committedTopics(admin, group.groupId));
@@ -113,7 +111,8 @@ async function main(): Promise<number> {
     if (values.to !== undefined || values.topic !== undefined || values['dry-run']) throw new UsageError('--to, --topic and --dry-run go with reset');
     return groupsCommand(values.group, json);
   }
-  if (command !== 'reset') throw new UsageError(command === undefined ? 'say what to do: groups or reset' : `unknown command ${JSON.stringify(command)}: groups or reset`);
+  if (command !== 'reset')
+    throw new UsageError(command === undefined ? 'say what to do: groups or reset' : `unknown command ${JSON.stringify(command)}: groups or reset`);
   const [group, ...moreGroups] = values.group ?? [];
   if (group === undefined || moreGroups.length > 0) throw new UsageError('reset takes exactly one --group');
   if (values.to === undefined) throw new UsageError('reset needs --to: earliest, latest, a time or partition:offset pairs');

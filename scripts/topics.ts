@@ -50,6 +50,7 @@ async function main(): Promise<number> {
     await admin.close();
     throw new Error(
       `cannot reach Kafka at ${config.kafka.brokers.join(',')} (KAFKA_BROKERS): ${err instanceof Error ? err.message : String(err)}; is it running (scripts/infra status)?`,
+      { cause: err },
     );
   }
   let reports: TopicReport[];
@@ -72,9 +73,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${columns(reports.map(describeReport)).join('\n')}\n`);
     for (const problem of problems) process.stdout.write(`NOT FIXED: ${problem}\n`);
     const count = (action: string) => reports.filter((r) => r.action === action).length;
-    process.stdout.write(
-      `${count('created')} created, ${count('changed')} changed, ${count('unchanged')} unchanged, ${problems.length} not fixed\n`,
-    );
+    process.stdout.write(`${count('created')} created, ${count('changed')} changed, ${count('unchanged')} unchanged, ${problems.length} not fixed\n`);
   }
   return problems.length > 0 ? EXIT_FAILED : EXIT_OK;
 }

@@ -62,7 +62,12 @@ async function main(): Promise<number> {
 
   const admin = createAdmin(kafka, 'verify');
   try {
-    await requireTopics(admin, [topics.orderEvents, topics.paymentEvents, topics.orderState, topics.fraudCounters, topics.fraudAlerts], 'verify', config.topicPrefix);
+    await requireTopics(
+      admin,
+      [topics.orderEvents, topics.paymentEvents, topics.orderState, topics.fraudCounters, topics.fraudAlerts],
+      'verify',
+      config.topicPrefix,
+    );
     const lagging = await laggingAfter(admin, projectionGroups(config), waitMs ?? 0);
     if (lagging.length > 0 && waitMs !== undefined) {
       for (const lag of lagging) say(`${describeLag(lag)} after waiting ${values.wait}\n`);
@@ -82,7 +87,10 @@ async function main(): Promise<number> {
     try {
       await redis.connect();
     } catch (error) {
-      throw new Error(`cannot reach Redis at ${redactUrl(config.redis.url)} (REDIS_URL): ${error instanceof Error ? error.message : String(error)}; is it running (scripts/infra status)?`);
+      throw new Error(
+        `cannot reach Redis at ${redactUrl(config.redis.url)} (REDIS_URL): ${error instanceof Error ? error.message : String(error)}; is it running (scripts/infra status)?`,
+        { cause: error },
+      );
     }
     const result = await verifyProjections({
       kafka,

@@ -25,9 +25,7 @@ export async function listConsumerGroups(admin: Admin): Promise<GroupSummary[]> 
   const ids = [...groups.values()].filter((g) => g.protocolType === 'consumer' || g.protocolType === '').map((g) => g.id);
   if (ids.length === 0) return [];
   const described = await admin.describeGroups({ groups: ids });
-  return [...described.values()]
-    .map((g) => ({ groupId: g.id, state: g.state, members: g.members.size }))
-    .sort((a, b) => a.groupId.localeCompare(b.groupId));
+  return [...described.values()].map((g) => ({ groupId: g.id, state: g.state, members: g.members.size })).sort((a, b) => a.groupId.localeCompare(b.groupId));
 }
 
 export async function describeGroup(admin: Admin, groupId: string): Promise<GroupSummary> {

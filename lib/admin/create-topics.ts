@@ -31,7 +31,13 @@ export async function createTopicsAndWait(admin: Admin, topics: readonly TopicTo
   for (const t of topics) {
     try {
       await admin.createTopics({
-        topics: [{ topic: t.topic, ...(t.numPartitions === undefined ? {} : { partitions: t.numPartitions }), ...(t.replicationFactor === undefined ? {} : { replicas: t.replicationFactor }) }],
+        topics: [
+          {
+            topic: t.topic,
+            ...(t.numPartitions === undefined ? {} : { partitions: t.numPartitions }),
+            ...(t.replicationFactor === undefined ? {} : { replicas: t.replicationFactor }),
+          },
+        ],
         configs: (t.configEntries ?? []).map(({ name, value }) => ({ name, value })),
       });
       created = true;
@@ -47,7 +53,8 @@ export async function createTopicsAndWait(admin: Admin, topics: readonly TopicTo
     } catch (error) {
       if (!errorIds(error).some((id) => NOT_YET.has(id))) throw error;
     }
-    if (Date.now() > deadline) throw new Error(`topics ${names.join(', ')} have no leader ${WAIT_MS / 1000} s after creation: is the broker healthy (scripts/infra status)?`);
+    if (Date.now() > deadline)
+      throw new Error(`topics ${names.join(', ')} have no leader ${WAIT_MS / 1000} s after creation: is the broker healthy (scripts/infra status)?`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

@@ -93,11 +93,7 @@ async function settled(admin: Admin, topic: DesiredTopic): Promise<boolean> {
   }
 }
 
-export async function provisionTopics(
-  admin: Admin,
-  plan: readonly DesiredTopic[],
-  options: ProvisionOptions = {},
-): Promise<TopicReport[]> {
+export async function provisionTopics(admin: Admin, plan: readonly DesiredTopic[], options: ProvisionOptions = {}): Promise<TopicReport[]> {
   const logger = options.logger?.child({ component: 'provision-topics' });
   const dryRun = options.dryRun ?? false;
   const existing = new Set(await admin.listTopics());
@@ -125,8 +121,14 @@ export async function provisionTopics(
   }
 
   if (present.length > 0) {
-    const counts = await partitionCounts(admin, present.map((t) => t.name));
-    const configsOf = await describeTopicConfigs(admin, present.map((t) => t.name));
+    const counts = await partitionCounts(
+      admin,
+      present.map((t) => t.name),
+    );
+    const configsOf = await describeTopicConfigs(
+      admin,
+      present.map((t) => t.name),
+    );
 
     for (const topic of present) {
       const entries = configsOf.get(topic.name) ?? [];

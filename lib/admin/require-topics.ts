@@ -40,7 +40,13 @@ export interface WaitForKafkaOptions {
  * before Kafka (or during an outage) comes up with it instead of exiting.
  * Once Kafka answers, missing topics fail at once: waiting cannot create them.
  */
-export async function requireTopicsOnStart(kafka: KafkaConfig, topics: readonly string[], who: string, topicPrefix: string, options: WaitForKafkaOptions): Promise<void> {
+export async function requireTopicsOnStart(
+  kafka: KafkaConfig,
+  topics: readonly string[],
+  who: string,
+  topicPrefix: string,
+  options: WaitForKafkaOptions,
+): Promise<void> {
   const { logger, brokers } = options;
   const startedAt = Date.now();
   let failures = 0;

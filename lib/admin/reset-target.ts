@@ -74,7 +74,9 @@ export function checkExplicitOffsets(topic: string, offsets: ReadonlyMap<number,
       throw new ResetTargetError(`${topic} has no partition ${partition} (partitions 0-${ranges.length - 1})`);
     }
     if (offset < range.low || offset > range.high) {
-      throw new ResetTargetError(`offset ${offset} is outside ${topic}[${partition}], which holds offsets ${range.low} to ${range.high} (the end): pick one in that range`);
+      throw new ResetTargetError(
+        `offset ${offset} is outside ${topic}[${partition}], which holds offsets ${range.low} to ${range.high} (the end): pick one in that range`,
+      );
     }
   }
 }

@@ -29,8 +29,7 @@ const MAX_DATE_MS = 8.64e15;
  * At most three fractional digits: more would be silently truncated to the
  * millisecond, and we refuse lossy input everywhere (as for 1.5 ms).
  */
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 
 export class TimestampMillisError extends Error {
   override readonly name = 'TimestampMillisError';
@@ -94,24 +93,18 @@ export function toEpochMillis(value: unknown): number {
   }
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || Math.abs(value) > MAX_DATE_MS) {
-      throw new TimestampMillisError(
-        `timestamp-millis: ${describe(value)} is not an integer number of epoch milliseconds within the Date range`,
-      );
+      throw new TimestampMillisError(`timestamp-millis: ${describe(value)} is not an integer number of epoch milliseconds within the Date range`);
     }
     return value;
   }
   if (typeof value === 'string') {
     const ms = parseIsoTimestamp(value);
     if (ms === undefined || Math.abs(ms) > MAX_DATE_MS) {
-      throw new TimestampMillisError(
-        `timestamp-millis: ${describe(value)} is not an ISO-8601 date-time with a time zone (e.g. 2024-05-01T12:00:00.000Z)`,
-      );
+      throw new TimestampMillisError(`timestamp-millis: ${describe(value)} is not an ISO-8601 date-time with a time zone (e.g. 2024-05-01T12:00:00.000Z)`);
     }
     return ms;
   }
-  throw new TimestampMillisError(
-    `timestamp-millis: ${describe(value)} is not a Date, epoch-millisecond integer or ISO-8601 string`,
-  );
+  throw new TimestampMillisError(`timestamp-millis: ${describe(value)} is not a Date, epoch-millisecond integer or ISO-8601 string`);
 }
 
 /** Epoch millis read from the wire to a Date; out-of-range longs would otherwise become an Invalid Date silently. */

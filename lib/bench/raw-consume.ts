@@ -31,7 +31,13 @@ export interface RawFetchSettings {
   readonly maxBytes?: number;
 }
 
-export async function rawConsume(kafka: KafkaConfig, topics: readonly string[], expected: number, logger: Logger, fetch: RawFetchSettings = {}): Promise<ConsumeTiming> {
+export async function rawConsume(
+  kafka: KafkaConfig,
+  topics: readonly string[],
+  expected: number,
+  logger: Logger,
+  fetch: RawFetchSettings = {},
+): Promise<ConsumeTiming> {
   const consumer = createReader(kafka, `bench-raw-${randomUUID()}`);
   let count = 0;
   let finished: (at: number) => void = () => undefined;

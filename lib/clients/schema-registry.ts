@@ -25,7 +25,7 @@ export function schemaRegistryConnection(config: SchemaRegistryConfig): SchemaRe
   const url = new URL(config.url);
   const fromUrl = url.username !== '' ? decodeURIComponent(url.username) : undefined;
   const username = config.username ?? fromUrl;
-  const password = config.username !== undefined ? config.password ?? '' : decodeURIComponent(url.password);
+  const password = config.username !== undefined ? (config.password ?? '') : decodeURIComponent(url.password);
   url.username = '';
   url.password = '';
   return {

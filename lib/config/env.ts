@@ -82,7 +82,10 @@ export class EnvReader {
   /** host:port,host:port */
   hostPorts(name: string, fallback: string): string[] {
     const value = this.raw(name) ?? fallback;
-    const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
     const bad = entries.filter((entry) => !/^[^\s:/]+:\d{1,5}$/.test(entry));
     if (entries.length === 0 || bad.length > 0) {
       this.problem(`${name}="${value}" must be a comma-separated list of host:port (bad: ${bad.join(', ') || 'empty'})`);

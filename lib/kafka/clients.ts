@@ -3,7 +3,18 @@
  * KafkaConfig. The runtime imports the client only through lib/kafka/.
  */
 import { readFileSync } from 'node:fs';
-import { Admin, compatibilityPartitioner, Consumer, FetchIsolationLevels, ProduceAcks, Producer, stringSerializer, type BaseOptions, type MessageToProduce, type SASLOptions } from '@platformatic/kafka';
+import {
+  Admin,
+  compatibilityPartitioner,
+  Consumer,
+  FetchIsolationLevels,
+  ProduceAcks,
+  Producer,
+  stringSerializer,
+  type BaseOptions,
+  type MessageToProduce,
+  type SASLOptions,
+} from '@platformatic/kafka';
 import type { KafkaConfig } from '../config';
 import { errorIds } from './errors';
 
@@ -121,7 +132,9 @@ export function createProducer(config: KafkaConfig, clientId: string, retry?: Pr
     ...baseOptions(config, clientId),
     retries: retry?.retries ?? PRODUCER_RETRIES,
     // the client numbers attempts from 1 here: the first retry waits initialDelayMs
-    ...(retry ? { retryDelay: (_client: object, _operation: string, attempt: number) => Math.min(retry.initialDelayMs * 2 ** (attempt - 1), retry.maxDelayMs) } : {}),
+    ...(retry
+      ? { retryDelay: (_client: object, _operation: string, attempt: number) => Math.min(retry.initialDelayMs * 2 ** (attempt - 1), retry.maxDelayMs) }
+      : {}),
     idempotent: true,
     acks: ProduceAcks.ALL,
     partitioner: compatibilityPartitioner,

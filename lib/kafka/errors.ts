@@ -43,7 +43,9 @@ export function isFencing(error: unknown): boolean {
  * old generation or a forgotten member. Its uncommitted work is void.
  */
 export function isGenerationLost(error: unknown): boolean {
-  return errorIds(error).some((id) => id === 'ILLEGAL_GENERATION' || id === 'UNKNOWN_MEMBER_ID' || id === 'REBALANCE_IN_PROGRESS' || id === 'FENCED_INSTANCE_ID');
+  return errorIds(error).some(
+    (id) => id === 'ILLEGAL_GENERATION' || id === 'UNKNOWN_MEMBER_ID' || id === 'REBALANCE_IN_PROGRESS' || id === 'FENCED_INSTANCE_ID',
+  );
 }
 
 /** Protocol errors no retry or rebuild can fix: credentials, permissions, a broker too old or misconfigured. */

@@ -88,13 +88,19 @@ export class GroupMember {
     const { consumer, sessionTimeoutMs, rebalanceTimeoutMs, heartbeatIntervalMs, logger } = this.options;
     this.rejoining = true;
     try {
-      await retryUntilDone(() => consumer.joinGroup({ sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, heartbeatInterval: heartbeatIntervalMs }), {
-        policy: this.backoff,
-        isFatal: (error) => isFatalKafkaError(error) || !(isKafkaError(error) || error instanceof StepTimeoutError),
-        stopped: () => this.stopped,
-        onRetry: ({ attempt, delayMs, error }) =>
-          logger.warn({ attempt, retryInMs: delayMs, err: errorText(error), errors: errorIds(error) }, 'cannot join the consumer group yet (is Kafka reachable at KAFKA_BROKERS?); retrying'),
-      });
+      await retryUntilDone(
+        () => consumer.joinGroup({ sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, heartbeatInterval: heartbeatIntervalMs }),
+        {
+          policy: this.backoff,
+          isFatal: (error) => isFatalKafkaError(error) || !(isKafkaError(error) || error instanceof StepTimeoutError),
+          stopped: () => this.stopped,
+          onRetry: ({ attempt, delayMs, error }) =>
+            logger.warn(
+              { attempt, retryInMs: delayMs, err: errorText(error), errors: errorIds(error) },
+              'cannot join the consumer group yet (is Kafka reachable at KAFKA_BROKERS?); retrying',
+            ),
+        },
+      );
     } finally {
       this.rejoining = false;
     }
@@ -114,7 +120,8 @@ export class GroupMember {
     consumer.on('consumer:group:join', (payload) => {
       this.inactiveSince = undefined;
       const assignment: AssignedPartition[] = [];
-      for (const { topic, partitions } of payload.assignments ?? []) if (topics.includes(topic)) for (const partition of partitions) assignment.push({ topic, partition });
+      for (const { topic, partitions } of payload.assignments ?? [])
+        if (topics.includes(topic)) for (const partition of partitions) assignment.push({ topic, partition });
       this.options.onJoin(payload.generationId ?? consumer.generationId, assignment);
     });
     consumer.on('consumer:group:rebalance', () => this.options.onRebalance?.());
@@ -122,7 +129,9 @@ export class GroupMember {
       this.inactiveSince = undefined;
       this.options.onContact?.();
     });
-    consumer.on('consumer:heartbeat:stalled', () => logger.warn({ sessionTimeoutMs: this.options.sessionTimeoutMs }, 'no heartbeat accepted for a while: the group coordinator is out of reach'));
+    consumer.on('consumer:heartbeat:stalled', () =>
+      logger.warn({ sessionTimeoutMs: this.options.sessionTimeoutMs }, 'no heartbeat accepted for a while: the group coordinator is out of reach'),
+    );
     consumer.on('error', (error: Error) => {
       if (this.stopped) return;
       if (isFatalKafkaError(error)) return this.options.onFatal(error);

@@ -93,7 +93,16 @@ interface Requested {
 }
 
 /** Partition errors after which the partition's leader must be looked up again. */
-const STALE_METADATA = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'UNKNOWN_TOPIC_ID', 'KAFKA_STORAGE_ERROR', 'REPLICA_NOT_AVAILABLE']);
+const STALE_METADATA = new Set([
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'UNKNOWN_TOPIC_ID',
+  'KAFKA_STORAGE_ERROR',
+  'REPLICA_NOT_AVAILABLE',
+]);
 const IDLE_WAIT_MS = 100;
 const MAX_BYTES = 32 * 1024 * 1024;
 
@@ -272,7 +281,13 @@ export class PartitionFetcher {
       topicNames.set(topicId, topic);
       return {
         topicId,
-        partitions: list.map((r) => ({ partition: r.state.partition, fetchOffset: r.offset, partitionMaxBytes: this.maxBytesPerPartition, currentLeaderEpoch: -1, lastFetchedEpoch: -1 })),
+        partitions: list.map((r) => ({
+          partition: r.state.partition,
+          fetchOffset: r.offset,
+          partitionMaxBytes: this.maxBytesPerPartition,
+          currentLeaderEpoch: -1,
+          lastFetchedEpoch: -1,
+        })),
       };
     });
     let response: FetchResponse;
@@ -309,7 +324,13 @@ export class PartitionFetcher {
         const nextOffset = last.firstOffset + BigInt(last.lastOffsetDelta) + 1n;
         if (nextOffset <= r.offset) continue;
         r.state.position = nextOffset;
-        const batch = { topic, partition: p.partitionIndex, records: records(committedBatches(raw, p.abortedTransactions), r.offset), nextOffset: nextOffset.toString(), highWatermark: p.highWatermark.toString() };
+        const batch = {
+          topic,
+          partition: p.partitionIndex,
+          records: records(committedBatches(raw, p.abortedTransactions), r.offset),
+          nextOffset: nextOffset.toString(),
+          highWatermark: p.highWatermark.toString(),
+        };
         batches.push({ batch, state: r.state, version: r.state.version });
       }
     }
@@ -325,11 +346,16 @@ export class PartitionFetcher {
       // the position is gone (retention, a recreated topic): read on from the log start, as auto.offset.reset=earliest
       let start = logStartOffset;
       if (start < 0n) {
-        const offsets = await this.options.consumer.listOffsets({ topics: [state.topic], partitions: { [state.topic]: [state.partition] }, timestamp: -2n }).catch(() => undefined);
+        const offsets = await this.options.consumer
+          .listOffsets({ topics: [state.topic], partitions: { [state.topic]: [state.partition] }, timestamp: -2n })
+          .catch(() => undefined);
         start = offsets?.get(state.topic)?.[state.partition] ?? -1n;
       }
       if (start >= 0n) {
-        this.options.logger.warn({ topic: state.topic, partition: state.partition, position: state.position.toString(), logStart: start.toString() }, 'position out of range; reading from the log start');
+        this.options.logger.warn(
+          { topic: state.topic, partition: state.partition, position: state.position.toString(), logStart: start.toString() },
+          'position out of range; reading from the log start',
+        );
         state.position = start;
         state.version += 1;
       }
@@ -341,7 +367,10 @@ export class PartitionFetcher {
   private async failed(error: unknown, what: string): Promise<void> {
     this.refreshMetadata = true;
     const delayMs = backoffDelay(this.backoff, this.failures++);
-    this.options.logger.warn({ err: error instanceof Error ? error.message : String(error), errors: errorIds(error), what, retryInMs: delayMs }, 'cannot read from Kafka; retrying');
+    this.options.logger.warn(
+      { err: error instanceof Error ? error.message : String(error), errors: errorIds(error), what, retryInMs: delayMs },
+      'cannot read from Kafka; retrying',
+    );
     await this.idle(delayMs);
   }
 }
@@ -360,7 +389,14 @@ function records(batches: readonly RecordsBatch[], from: bigint): FetchedRecord[
         const text = name.toString();
         if (!(text in headers)) headers[text] = value.toString();
       }
-      result.push({ offset: offset.toString(), key: record.key, value: record.value, headers, timestamp: Number(batch.firstTimestamp + record.timestampDelta), producer });
+      result.push({
+        offset: offset.toString(),
+        key: record.key,
+        value: record.value,
+        headers,
+        timestamp: Number(batch.firstTimestamp + record.timestampDelta),
+        producer,
+      });
     }
   }
   return result;

@@ -36,8 +36,17 @@ export class PartitionRangeReader {
   private readonly active = new Map<string, ActiveRead>();
 
   /** `maxBytesPerPartition` bounds each fetch response's data per partition (the broker still sends at least one batch). */
-  constructor(private readonly consumer: Consumer, logger: Logger, maxBytesPerPartition?: number) {
-    this.fetcher = new PartitionFetcher({ consumer, logger, onBatch: (batch) => this.onBatch(batch), ...(maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition }) });
+  constructor(
+    private readonly consumer: Consumer,
+    logger: Logger,
+    maxBytesPerPartition?: number,
+  ) {
+    this.fetcher = new PartitionFetcher({
+      consumer,
+      logger,
+      onBatch: (batch) => this.onBatch(batch),
+      ...(maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition }),
+    });
   }
 
   /** The partition's log start and last stable offset now. */

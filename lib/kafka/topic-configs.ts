@@ -29,10 +29,17 @@ export async function describeTopicConfigs(admin: Admin, topics: readonly string
   if (topics.length === 0) return new Map();
   const described = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: topics.map((resourceName) => ({ resourceType: ConfigResourceTypes.TOPIC, resourceName, ...(names === undefined ? {} : { configurationKeys: [...names] }) })),
+    resources: topics.map((resourceName) => ({
+      resourceType: ConfigResourceTypes.TOPIC,
+      resourceName,
+      ...(names === undefined ? {} : { configurationKeys: [...names] }),
+    })),
   });
   return new Map(
-    described.map((resource) => [resource.resourceName, resource.configs.map((c) => ({ name: c.name, value: c.value ?? null, origin: ORIGINS[c.configSource] ?? 'inherited' }))]),
+    described.map((resource) => [
+      resource.resourceName,
+      resource.configs.map((c) => ({ name: c.name, value: c.value ?? null, origin: ORIGINS[c.configSource] ?? 'inherited' })),
+    ]),
   );
 }
 

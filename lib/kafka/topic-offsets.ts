@@ -47,7 +47,10 @@ export async function offsetsForTime(admin: Admin, topic: string, ms: number): P
  */
 export async function offsetsAtTime(admin: Admin, topic: string, ms: number): Promise<Map<number, number>> {
   const partitions = await topicPartitions(admin, topic);
-  const [found, ends] = await Promise.all([listedOffsets(admin, topic, partitions, BigInt(ms)), listedOffsets(admin, topic, partitions, ListOffsetTimestamps.LATEST)]);
+  const [found, ends] = await Promise.all([
+    listedOffsets(admin, topic, partitions, BigInt(ms)),
+    listedOffsets(admin, topic, partitions, ListOffsetTimestamps.LATEST),
+  ]);
   return new Map(
     partitions.map((partition) => {
       const offset = found.get(partition) ?? -1;

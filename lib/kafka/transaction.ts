@@ -94,11 +94,18 @@ async function abortWithin(transaction: Transaction, ms: number): Promise<void> 
  * them) and the group's offsets stay pending (UNSTABLE_OFFSET_COMMIT) for
  * good.
  */
-export async function abortLeftovers(producer: RecordProducer, partitions: ReadonlyArray<{ readonly topic: string; readonly partition: number }>, consumer: Consumer): Promise<void> {
+export async function abortLeftovers(
+  producer: RecordProducer,
+  partitions: ReadonlyArray<{ readonly topic: string; readonly partition: number }>,
+  consumer: Consumer,
+): Promise<void> {
   const transaction = await producer.beginTransaction();
   const metadata = await producer.metadata({ topics: [...new Set(partitions.map((p) => p.topic))] });
   // the partitions join the transaction without a record written (the client reads only topic and partition here)
-  await transaction.addPartitions(metadata, partitions.map(({ topic, partition }) => ({ topic, partition, value: EMPTY })));
+  await transaction.addPartitions(
+    metadata,
+    partitions.map(({ topic, partition }) => ({ topic, partition, value: EMPTY })),
+  );
   await transaction.addConsumer(consumer);
   await transaction.abort();
 }

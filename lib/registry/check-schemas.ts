@@ -105,11 +105,7 @@ export async function checkSubject(client: RegistryClient, record: RecordSchema)
 }
 
 /** Checks every record; subjects are independent, so they are checked concurrently. */
-export async function checkSchemas(
-  client: RegistryClient,
-  records: readonly RecordSchema[],
-  logger?: Logger,
-): Promise<SubjectCheck[]> {
+export async function checkSchemas(client: RegistryClient, records: readonly RecordSchema[], logger?: Logger): Promise<SubjectCheck[]> {
   const checks = await Promise.all(records.map((record) => checkSubject(client, record)));
   for (const check of checks) {
     const fields = { subject: check.subject, status: check.status, level: check.level, versions: check.versions };

@@ -22,11 +22,7 @@ export interface Incompatibility {
 }
 
 /** Every way `next` breaks `level` against the registered versions (oldest first). */
-export function findIncompatibilities(
-  level: CompatibilityLevel,
-  next: Type,
-  registered: readonly RegisteredType[],
-): Incompatibility[] {
+export function findIncompatibilities(level: CompatibilityLevel, next: Type, registered: readonly RegisteredType[]): Incompatibility[] {
   const rule = compatibilityRule(level);
   const against = rule.transitive ? registered : registered.slice(-1);
   const found: Incompatibility[] = [];

@@ -1,10 +1,5 @@
 /** The schema registry: a Confluent-API client, record sets, and the register/check logic behind scripts/schemas. */
-export {
-  COMPATIBILITY_LEVELS,
-  DEFAULT_COMPATIBILITY,
-  compatibilityRule,
-  isCompatibilityLevel,
-} from './compatibility-level';
+export { COMPATIBILITY_LEVELS, DEFAULT_COMPATIBILITY, compatibilityRule, isCompatibilityLevel } from './compatibility-level';
 export type { CompatibilityLevel, CompatibilityRule } from './compatibility-level';
 export { RegistryClient, createRegistryClient } from './registry-client';
 export type { RegistryClientOptions, SchemaById, SchemaRef, SubjectVersion } from './registry-client';

@@ -41,11 +41,7 @@ export class SchemaCheckFailedError extends Error {
   }
 }
 
-export async function registerSubject(
-  client: RegistryClient,
-  record: RecordSchema,
-  logger?: Logger,
-): Promise<SubjectRegistration> {
+export async function registerSubject(client: RegistryClient, record: RecordSchema, logger?: Logger): Promise<SubjectRegistration> {
   const { subject, compatibility: level } = record;
   const previousLevel = await client.subjectLevel(subject);
   // Always set: a subject inheriting the global level looks the same as one
@@ -84,11 +80,7 @@ export interface RegisterOptions {
   readonly skipCheck?: boolean;
 }
 
-export async function registerSchemas(
-  client: RegistryClient,
-  records: readonly RecordSchema[],
-  options: RegisterOptions = {},
-): Promise<SubjectRegistration[]> {
+export async function registerSchemas(client: RegistryClient, records: readonly RecordSchema[], options: RegisterOptions = {}): Promise<SubjectRegistration[]> {
   if (!options.skipCheck) {
     const failed = (await checkSchemas(client, records, options.logger)).filter(isFailedCheck);
     if (failed.length > 0) throw new SchemaCheckFailedError(failed);

@@ -158,11 +158,7 @@ export class RegistryClient {
    */
   async lookup(subject: string, schema: string): Promise<SchemaRef | undefined> {
     const request = { method: 'POST', path: `/subjects/${encodeURIComponent(subject)}` };
-    const body = await this.request(
-      request,
-      () => this.api.Subject.registered({ subject, body: { schema }, timeout: this.timeoutMs }),
-      true,
-    );
+    const body = await this.request(request, () => this.api.Subject.registered({ subject, body: { schema }, timeout: this.timeoutMs }), true);
     if (body === undefined) return undefined;
     return { id: this.number(body, 'id', request), version: this.number(body, 'version', request) };
   }
@@ -175,9 +171,7 @@ export class RegistryClient {
   async register(subject: string, schema: string): Promise<number> {
     const request = { method: 'POST', path: `/subjects/${encodeURIComponent(subject)}/versions` };
     try {
-      const body = await this.request(request, () =>
-        this.api.Subject.register({ subject, body: { schema }, timeout: this.timeoutMs }),
-      );
+      const body = await this.request(request, () => this.api.Subject.register({ subject, body: { schema }, timeout: this.timeoutMs }));
       return this.number(body, 'id', request);
     } catch (err) {
       if (err instanceof RegistryError && err.status === 409) {
@@ -191,11 +185,7 @@ export class RegistryClient {
   async versions(subject: string): Promise<number[]> {
     const request = { method: 'GET', path: `/subjects/${encodeURIComponent(subject)}/versions` };
     // The library has no resource for this path: Subject.all (a GET) with mappersmith's per-call `path`.
-    const body = await this.request(
-      request,
-      () => this.api.Subject.all({ path: '/subjects/{subject}/versions', subject, timeout: this.timeoutMs }),
-      true,
-    );
+    const body = await this.request(request, () => this.api.Subject.all({ path: '/subjects/{subject}/versions', subject, timeout: this.timeoutMs }), true);
     if (body === undefined) return [];
     if (!Array.isArray(body) || !body.every((v): v is number => typeof v === 'number')) {
       throw this.unexpected(request, body);
@@ -245,11 +235,7 @@ export class RegistryClient {
   async setSubjectLevel(subject: string, level: CompatibilityLevel): Promise<void> {
     const request = { method: 'PUT', path: `/config/${encodeURIComponent(subject)}` };
     try {
-      await this.request(
-        request,
-        () => this.api.Subject.updateConfig({ subject, body: { compatibility: level }, timeout: this.timeoutMs }),
-        level === 'NONE',
-      );
+      await this.request(request, () => this.api.Subject.updateConfig({ subject, body: { compatibility: level }, timeout: this.timeoutMs }), level === 'NONE');
     } catch (error) {
       if (error instanceof RegistryError && error.status === 409 && (await this.subjectLevel(subject)) === level) return;
       throw error;
@@ -261,11 +247,7 @@ export class RegistryClient {
    * answered 404 with an error body and `notFoundIsUndefined`, the parsed
    * JSON otherwise.
    */
-  private async request(
-    request: RegistryRequest,
-    call: () => Promise<ApiResponse>,
-    notFoundIsUndefined = false,
-  ): Promise<Json | undefined> {
+  private async request(request: RegistryRequest, call: () => Promise<ApiResponse>, notFoundIsUndefined = false): Promise<Json | undefined> {
     const { method, path } = request;
     for (let attempt = 0; ; attempt++) {
       const started = Date.now();
@@ -286,9 +268,7 @@ export class RegistryClient {
       const retriable = failure.kind === 'unreachable' || failure.status >= 500;
       if (retriable && attempt < this.retries) {
         this.logger?.warn(
-          failure.kind === 'unreachable'
-            ? { method, path, attempt, err: failure.reason }
-            : { method, path, attempt, status: failure.status },
+          failure.kind === 'unreachable' ? { method, path, attempt, err: failure.reason } : { method, path, attempt, status: failure.status },
           failure.kind === 'unreachable' ? 'schema registry unreachable, retrying' : 'schema registry error, retrying',
         );
         await sleep(this.retryDelayMs * 3 ** attempt);

@@ -20,8 +20,7 @@ export type DeclaredFieldsCheck = (value: unknown) => boolean;
 
 const ALWAYS: DeclaredFieldsCheck = () => true;
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const compiled = new WeakMap<Type, DeclaredFieldsCheck>();
 
@@ -43,9 +42,7 @@ function compile(type: Type): DeclaredFieldsCheck {
   if (Type.isType(type, 'record', 'error')) {
     const fields = (type as types.RecordType).fields;
     const declared = new Set(fields.map((field) => field.name));
-    const nested = fields
-      .map((field) => ({ name: field.name, check: declaredFieldsCheck(field.type) }))
-      .filter((field) => field.check !== ALWAYS);
+    const nested = fields.map((field) => ({ name: field.name, check: declaredFieldsCheck(field.type) })).filter((field) => field.check !== ALWAYS);
     return (value) => {
       if (!isPlainObject(value)) return false;
       // for…in allocates nothing, unlike Object.keys; this runs for every record of every event.

@@ -26,11 +26,6 @@ export class EncodeError extends Error {
   }
 
   static invalidValue(topic: string, fullName: string, issues: readonly ValueIssue[]): EncodeError {
-    return new EncodeError(
-      'invalid-value',
-      `invalid ${fullName} for topic ${topic}: ${describeIssues(issues)}`,
-      topic,
-      issues,
-    );
+    return new EncodeError('invalid-value', `invalid ${fullName} for topic ${topic}: ${describeIssues(issues)}`, topic, issues);
   }
 }

@@ -38,7 +38,12 @@ function startFailure(error: unknown): string {
 /** The entry points' catch: a service whose start-up failed exits with a line saying why. */
 export function exitOnStartFailure(logger: Logger, error: unknown): void {
   const code = exitCodeFor(error);
-  exitService(logger, code, `failed to start: ${startFailure(error)}${code === EXIT_CONFIG ? ' (not worth a restart until that is fixed)' : ''}`, code === EXIT_CONFIG ? undefined : error);
+  exitService(
+    logger,
+    code,
+    `failed to start: ${startFailure(error)}${code === EXIT_CONFIG ? ' (not worth a restart until that is fixed)' : ''}`,
+    code === EXIT_CONFIG ? undefined : error,
+  );
 }
 
 /**

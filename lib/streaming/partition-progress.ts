@@ -112,14 +112,23 @@ export class PartitionProgress {
       // a partition nothing was fetched from yet has no known end: the contact check covers a silent consumer
       if (end === undefined || committed === undefined || end <= committed) continue;
       const lag = Number(end - committed);
-      stalled.push({ topic, partition, lag, sinceCommitMs, reason: `${lag} record(s) behind, nothing committed for ${Math.round(sinceCommitMs / 1000)} s${note ? ` (${note})` : ''}` });
+      stalled.push({
+        topic,
+        partition,
+        lag,
+        sinceCommitMs,
+        reason: `${lag} record(s) behind, nothing committed for ${Math.round(sinceCommitMs / 1000)} s${note ? ` (${note})` : ''}`,
+      });
     }
     const sinceContactMs = this.lastContact === undefined ? undefined : now - this.lastContact;
     const silentMs = sinceContactMs ?? now - this.createdAt;
     const outOfContact = silentMs > this.stallMs;
     const reasons: string[] = [];
     if (outOfContact) reasons.push(`no fetch or heartbeat reached the broker for ${Math.round(silentMs / 1000)} s`);
-    if (stalled.length > 0) reasons.push(`${stalled.length} partition(s) with lag made no progress for over ${Math.round(this.stallMs / 1000)} s: ${stalled.map((s) => `${s.topic}[${s.partition}]`).join(', ')}`);
+    if (stalled.length > 0)
+      reasons.push(
+        `${stalled.length} partition(s) with lag made no progress for over ${Math.round(this.stallMs / 1000)} s: ${stalled.map((s) => `${s.topic}[${s.partition}]`).join(', ')}`,
+      );
     return { ready: reasons.length === 0, reason: reasons.length === 0 ? undefined : reasons.join('; '), stalled, sinceContactMs };
   }
 }

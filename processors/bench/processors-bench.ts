@@ -78,7 +78,12 @@ function outPath(): string {
 
 const progress = (message: string) => process.stderr.write(`[bench:processors] ${message}\n`);
 
-async function produceEvents(config: AppConfig, codec: RecordCodec, topics: TopicNames, orders: number): Promise<{ events: number; states: Map<string, OrderState> }> {
+async function produceEvents(
+  config: AppConfig,
+  codec: RecordCodec,
+  topics: TopicNames,
+  orders: number,
+): Promise<{ events: number; states: Map<string, OrderState> }> {
   const producer = createProducer(config.kafka, 'bench-events');
   const byOrder = new Map<string, AggregateEvent[]>();
   let events = 0;
@@ -196,11 +201,20 @@ async function aggregatorRound(
     const outputPrefix = `${prefix}agg-${round}.`;
     roundTopics = { ...topicNames(outputPrefix), orderEvents: topics.orderEvents, paymentEvents: topics.paymentEvents };
     const outputs = [roundTopics.orderState, roundTopics.pendingPayments];
-    await provisionTopics(admin, desiredTopics(undefined, { prefix: outputPrefix }).filter((t) => outputs.includes(t.name)));
+    await provisionTopics(
+      admin,
+      desiredTopics(undefined, { prefix: outputPrefix }).filter((t) => outputs.includes(t.name)),
+    );
     codec = routedCodec(context.codec, registryCodec({ ...config, topicPrefix: outputPrefix }, context.logger), outputPrefix);
   }
   const name = `${prefix}order-aggregator-${round}`;
-  const app = new StreamApp({ kafka: config.kafka, definition: orderAggregator(roundTopics, codec, name), codec, logger: context.logger, commitIntervalMs: config.processorCommitIntervalMs });
+  const app = new StreamApp({
+    kafka: config.kafka,
+    definition: orderAggregator(roundTopics, codec, name),
+    codec,
+    logger: context.logger,
+    commitIntervalMs: config.processorCommitIntervalMs,
+  });
   const started = Date.now();
   const cpu = process.cpuUsage();
   await app.start();
@@ -237,7 +251,7 @@ async function main(): Promise<void> {
   progress(`producing the events of ${orders} orders`);
   const { events, states } = await produceEvents(config, codec, topics, orders);
 
-  progress('raw consumption (the runtime\'s fetch loop)');
+  progress("raw consumption (the runtime's fetch loop)");
   const rawPerSecond = (await rawConsume(config.kafka, inputs, events, logger)).perSecond;
 
   const context = { admin, config, codec, prefix, topics, events, logger };
@@ -275,7 +289,13 @@ async function main(): Promise<void> {
   const metrics = new ProcessorMetrics('bench-restore');
   const definition = orderAggregator(topics, codec, `${prefix}restore`);
   // as in a StreamApp: one changelog reader for the instance, tasks started one after the other
-  const restoreConsumer = createConsumer(config.kafka, { clientId: 'bench-restore', groupId: `${prefix}restore`, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000, heartbeatIntervalMs: 1_000 });
+  const restoreConsumer = createConsumer(config.kafka, {
+    clientId: 'bench-restore',
+    groupId: `${prefix}restore`,
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 20_000,
+    heartbeatIntervalMs: 1_000,
+  });
   const changelogReader = new PartitionRangeReader(restoreConsumer, logger);
   const restoreStarted = Date.now();
   const restoreCpu = process.cpuUsage();
@@ -307,7 +327,7 @@ async function main(): Promise<void> {
   const bytesPerMillion = process.memoryUsage().heapUsed - before;
   if (store.size() !== 1_000_000) throw new Error('the store lost keys');
 
-  progress('write ceiling: the aggregator\'s output produced again by the Kafka client alone');
+  progress("write ceiling: the aggregator's output produced again by the Kafka client alone");
   const written = await readBack(config, topics.orderState);
   const perTransaction = Math.max(1, Math.round(written.length / Math.max(1, transactions)));
   const rawProducePerSecond = await rawTransactionalProduce(config, written, perTransaction);
@@ -364,10 +384,18 @@ async function main(): Promise<void> {
       aggregatorToFasterStoreRatio: Number(streamsRatio.toFixed(3)),
       /** The same by the second half of each round alone, once both runtimes are warm (reported). */
       aggregatorToFasterStoreRatioSecondHalf: Number(
-        (aggregatorSecondHalf / Math.max(...KAFKA_STREAMS_STORES.map((store) => median(streamsRounds[store].map((r) => r.eventsPerSecondSecondHalf))))).toFixed(3),
+        (aggregatorSecondHalf / Math.max(...KAFKA_STREAMS_STORES.map((store) => median(streamsRounds[store].map((r) => r.eventsPerSecondSecondHalf))))).toFixed(
+          3,
+        ),
       ),
     },
-    restore: { keys: restored, changelogRecords, seconds: restoreSeconds, recordsPerSecond: Math.round(changelogRecords / restoreSeconds), processCpuSeconds: restoreCpuSeconds },
+    restore: {
+      keys: restored,
+      changelogRecords,
+      seconds: restoreSeconds,
+      recordsPerSecond: Math.round(changelogRecords / restoreSeconds),
+      processCpuSeconds: restoreCpuSeconds,
+    },
     memory: { bytesPerMillionOrderStates: bytesPerMillion, mibPerMillion: Math.round(bytesPerMillion / 1024 / 1024), gcExposed: gc !== undefined },
     writeCeiling: {
       statesWritten: written.length,
@@ -383,9 +411,19 @@ async function main(): Promise<void> {
   const ratio = result.aggregatorToRawRatio;
   const restoreRate = result.restore.recordsPerSecond;
   result.targets.push(
-    { name: 'order aggregator throughput, exactly-once', measured: `${result.aggregatorEventsPerSecond} events/s`, target: `≥ ${TARGET.eventsPerSecond} events/s`, met: result.aggregatorEventsPerSecond >= TARGET.eventsPerSecond },
+    {
+      name: 'order aggregator throughput, exactly-once',
+      measured: `${result.aggregatorEventsPerSecond} events/s`,
+      target: `≥ ${TARGET.eventsPerSecond} events/s`,
+      met: result.aggregatorEventsPerSecond >= TARGET.eventsPerSecond,
+    },
     { name: 'order aggregator vs raw consumption', measured: String(ratio), target: `≥ ${TARGET.ratio}`, met: ratio >= TARGET.ratio },
-    { name: 'changelog restore', measured: `${restoreRate} records/s`, target: `≥ ${TARGET.restoreRecordsPerSecond} records/s`, met: restoreRate >= TARGET.restoreRecordsPerSecond },
+    {
+      name: 'changelog restore',
+      measured: `${restoreRate} records/s`,
+      target: `≥ ${TARGET.restoreRecordsPerSecond} records/s`,
+      met: restoreRate >= TARGET.restoreRecordsPerSecond,
+    },
     {
       name: `order aggregator vs Kafka Streams (${fasterStore} store, the faster), same data, same run`,
       measured: String(result.kafkaStreams.aggregatorToFasterStoreRatio),
@@ -398,7 +436,11 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   const rows: Array<[string, string, string]> = [
     ['raw consume (fetch loop)', `${result.rawConsumeEventsPerSecond} events/s`, ''],
-    ['order aggregator (exactly-once)', `${result.aggregatorEventsPerSecond} events/s`, `ratio ${ratio} (target ≥ ${TARGET.ratio}, ≥ ${TARGET.eventsPerSecond}/s); median of ${rounds}`],
+    [
+      'order aggregator (exactly-once)',
+      `${result.aggregatorEventsPerSecond} events/s`,
+      `ratio ${ratio} (target ≥ ${TARGET.ratio}, ≥ ${TARGET.eventsPerSecond}/s); median of ${rounds}`,
+    ],
     ...KAFKA_STREAMS_STORES.map((store): [string, string, string] => [
       `Kafka Streams ${peer.kafkaStreams}, ${store} store`,
       `${Math.round(streamsPerSecond(store))} events/s`,

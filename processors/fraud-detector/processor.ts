@@ -20,17 +20,7 @@ import { avroStoreCodec, jsonStoreCodec, RecordCodec } from '../runtime/codec';
 import type { InputRecord, ProcessorContext, ProcessorDefinition } from '../runtime/processor';
 import type { TaggedValue } from '../../lib/serde';
 import { retentionOf } from '../runtime/windows';
-import {
-  applyActivity,
-  buildFraudCounters,
-  FRAUD_RULE_LIST,
-  FraudRule,
-  FraudRulesConfig,
-  RuleWindow,
-  rulesFor,
-  WindowAggregate,
-  windowSpecOf,
-} from './rules';
+import { applyActivity, buildFraudCounters, FRAUD_RULE_LIST, FraudRule, FraudRulesConfig, RuleWindow, rulesFor, WindowAggregate, windowSpecOf } from './rules';
 
 export const FRAUD_WINDOWS_STORE = 'fraud-windows';
 export const FRAUD_COUNTERS_STORE = 'fraud-counters';
@@ -65,7 +55,12 @@ export function fraudDetector(topics: TopicNames, codec: RecordCodec, config: Fr
     tables: [],
     stores: [
       { kind: 'window', name: FRAUD_WINDOWS_STORE, changelogTopic: topics.fraudWindows, codec: jsonStoreCodec<WindowAggregate>(), retentionMs },
-      { kind: 'key-value', name: FRAUD_COUNTERS_STORE, changelogTopic: topics.fraudCounters, codec: avroStoreCodec<FraudCounters>(codec, topics.fraudCounters, 'FraudCounters') },
+      {
+        kind: 'key-value',
+        name: FRAUD_COUNTERS_STORE,
+        changelogTopic: topics.fraudCounters,
+        codec: avroStoreCodec<FraudCounters>(codec, topics.fraudCounters, 'FraudCounters'),
+      },
       { kind: 'key-value', name: SOURCE_CLOCKS_STORE, changelogTopic: topics.fraudSourceClocks, codec: jsonStoreCodec<number>() },
     ],
     process(record: InputRecord<ActivityMessage>, ctx: ProcessorContext): void {
@@ -89,7 +84,14 @@ export function fraudDetector(topics: TopicNames, codec: RecordCodec, config: Fr
         const at = activity.occurredAt.getTime();
         const current = new Map(windows.fetch(key, at - spec.sizeMs + 1, at).map(({ start, value }) => [start, value]));
         const applied = applyActivity(rule, current, activity, config, Math.max(streamTime, purgedUpTo + spec.sizeMs + spec.graceMs));
-        if (applied.late) ctx.lateRecord({ rule, customerId: activity.customerId, eventId: activity.eventId, occurredAt: activity.occurredAt.toISOString(), streamTime: new Date(streamTime).toISOString() });
+        if (applied.late)
+          ctx.lateRecord({
+            rule,
+            customerId: activity.customerId,
+            eventId: activity.eventId,
+            occurredAt: activity.occurredAt.toISOString(),
+            streamTime: new Date(streamTime).toISOString(),
+          });
         for (const { window, aggregate } of applied.changed) windows.put(key, window.start, aggregate);
         if (applied.alert) ctx.forward(topics.fraudAlerts, activity.customerId, { type: 'FraudAlert', value: applied.alert });
         changed ||= applied.changed.length > 0;

@@ -20,13 +20,7 @@ export { FRAUD_RULES, FRAUD_RULE_LIST, isFraudRule } from './rule-names';
 export type { FraudRule } from './rule-names';
 export { RULE_MEASURES, THRESHOLD_COMPARISON, counts, reachesThreshold } from './rule-measures';
 export type { Measure, RuleMeasure } from './rule-measures';
-export {
-  DEFAULT_FRAUD_RULES_CONFIG,
-  FraudRulesConfigError,
-  fraudRulesConfig,
-  validateFraudRulesConfig,
-  windowSpecOf,
-} from './config';
+export { DEFAULT_FRAUD_RULES_CONFIG, FraudRulesConfigError, fraudRulesConfig, validateFraudRulesConfig, windowSpecOf } from './config';
 export type { FraudRulesConfig, FraudRulesOverrides, RuleSettings } from './config';
 export { EMPTY_WINDOW_AGGREGATE, addToWindow } from './window-aggregate';
 export type { AdditionOutcome, WindowAddition, WindowAggregate } from './window-aggregate';

@@ -67,12 +67,7 @@ function nextValue(rule: FraudRule, aggregate: WindowAggregate, activity: Custom
   }
 }
 
-export function addToWindow(
-  rule: FraudRule,
-  current: WindowAggregate | undefined,
-  activity: CustomerActivity,
-  config: FraudRulesConfig,
-): WindowAddition {
+export function addToWindow(rule: FraudRule, current: WindowAggregate | undefined, activity: CustomerActivity, config: FraudRulesConfig): WindowAddition {
   const aggregate = current ?? EMPTY_WINDOW_AGGREGATE;
   if (!counts(rule, activity)) return { aggregate, outcome: 'not-counted', crossed: false };
   if (aggregate.eventIds.includes(activity.eventId)) return { aggregate, outcome: 'duplicate', crossed: false };

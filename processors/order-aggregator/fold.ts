@@ -20,7 +20,6 @@ export { applyPaymentEvent } from './payment-events';
 /** Any event the aggregator folds; the tags of the two topics do not overlap. */
 export type AggregateEvent = OrderEvent | PaymentEvent;
 
-
 /** Folds one event of either topic. */
 export function applyEvent(state: OrderState | null, event: AggregateEvent): FoldResult {
   return isPaymentEvent(event) ? applyPaymentEvent(state, event) : applyOrderEvent(state, event);

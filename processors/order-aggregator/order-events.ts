@@ -63,10 +63,7 @@ function change(state: OrderState, event: OrderChange): FoldResult {
   switch (event.type) {
     case 'OrderItemAdded':
     case 'OrderItemRemoved': {
-      const lines =
-        event.type === 'OrderItemAdded'
-          ? addLine(state.items, event.value.item)
-          : removeUnits(state.items, event.value.sku, event.value.quantity);
+      const lines = event.type === 'OrderItemAdded' ? addLine(state.items, event.value.item) : removeUnits(state.items, event.value.sku, event.value.quantity);
       if (!lines.ok) return rejected(state, event, lines.code, lines.message);
       own = { items: lines.items, totalCents: orderTotalCents(lines.items) };
       break;
@@ -105,12 +102,7 @@ export function applyOrderEvent(state: OrderState | null, event: OrderEvent): Fo
   if (event.type === 'OrderPlaced') return rejected(state, event, 'ALREADY_PLACED', `the order was placed at version 1`);
   const transition = ORDER_TRANSITIONS[event.type];
   if (!allows(transition, state.status)) {
-    return rejected(
-      state,
-      event,
-      'TRANSITION_FORBIDDEN',
-      `not allowed when the order is ${state.status} (allowed from ${transition.from.join(', ')})`,
-    );
+    return rejected(state, event, 'TRANSITION_FORBIDDEN', `not allowed when the order is ${state.status} (allowed from ${transition.from.join(', ')})`);
   }
   return change(state, event);
 }

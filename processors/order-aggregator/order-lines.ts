@@ -7,8 +7,7 @@ import type { OrderItem } from '../../schemas/generated/types';
 import type { RejectionCode } from './rejections';
 
 export type LinesResult =
-  | { readonly ok: true; readonly items: readonly OrderItem[] }
-  | { readonly ok: false; readonly code: RejectionCode; readonly message: string };
+  { readonly ok: true; readonly items: readonly OrderItem[] } | { readonly ok: false; readonly code: RejectionCode; readonly message: string };
 
 export function isPositiveInteger(n: number): boolean {
   return Number.isSafeInteger(n) && n > 0;

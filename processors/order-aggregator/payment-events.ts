@@ -62,12 +62,7 @@ export function applyPaymentEvent(state: OrderState | null, event: PaymentEvent)
   const version = checkVersion(state.paymentVersion, envelope.aggregateVersion);
   if (version === 'duplicate') return duplicate(state);
   if (version === 'gap') {
-    return rejected(
-      state,
-      event,
-      'VERSION_GAP',
-      `expected payment version ${state.paymentVersion + 1}, got ${envelope.aggregateVersion}`,
-    );
+    return rejected(state, event, 'VERSION_GAP', `expected payment version ${state.paymentVersion + 1}, got ${envelope.aggregateVersion}`);
   }
   const transition = PAYMENT_TRANSITIONS[event.type];
   if (!allows(transition, state.paymentStatus)) {

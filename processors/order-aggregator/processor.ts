@@ -41,7 +41,12 @@ export function orderAggregator(topics: TopicNames, codec: RecordCodec, name = '
     outputs: [],
     tables: [],
     stores: [
-      { kind: 'key-value', name: ORDER_STATE_STORE, changelogTopic: topics.orderState, codec: avroStoreCodec<OrderState>(codec, topics.orderState, 'OrderState') },
+      {
+        kind: 'key-value',
+        name: ORDER_STATE_STORE,
+        changelogTopic: topics.orderState,
+        codec: avroStoreCodec<OrderState>(codec, topics.orderState, 'OrderState'),
+      },
       { kind: 'key-value', name: PENDING_PAYMENTS_STORE, changelogTopic: topics.pendingPayments, codec: jsonStoreCodec<ParkedPayment[]>() },
     ],
     process,
@@ -53,7 +58,10 @@ function process(record: InputRecord<AggregateEvent>, ctx: ProcessorContext): vo
   if (event === null) return ctx.reject(AGGREGATOR_REJECTION.tombstone, `${record.topic} holds events, not tombstones (key ${record.key})`);
   const { aggregateId } = event.value.envelope;
   if (record.key !== aggregateId) {
-    return ctx.reject(AGGREGATOR_REJECTION.keyMismatch, `${event.type} ${event.value.envelope.eventId} has aggregateId ${aggregateId} but record key ${record.key}`);
+    return ctx.reject(
+      AGGREGATOR_REJECTION.keyMismatch,
+      `${event.type} ${event.value.envelope.eventId} has aggregateId ${aggregateId} but record key ${record.key}`,
+    );
   }
   const states = ctx.keyValueStore<OrderState>(ORDER_STATE_STORE);
   const state = states.get(aggregateId) ?? null;
@@ -76,7 +84,11 @@ function park(ctx: ProcessorContext, orderId: string, payment: ParkedPayment): v
   if (next.length > MAX_PENDING_PAYMENTS) {
     const [oldest] = next.splice(0, 1);
     if (oldest) {
-      ctx.rejectEarlier(oldest.source, AGGREGATOR_REJECTION.tooManyPending, `order ${orderId} never arrived; more than ${MAX_PENDING_PAYMENTS} payments parked for it`);
+      ctx.rejectEarlier(
+        oldest.source,
+        AGGREGATOR_REJECTION.tooManyPending,
+        `order ${orderId} never arrived; more than ${MAX_PENDING_PAYMENTS} payments parked for it`,
+      );
     }
   }
   pending.put(orderId, next);

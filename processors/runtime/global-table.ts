@@ -43,7 +43,11 @@ export class GlobalTable<V> implements ReadonlyTable<V> {
     try {
       const metadata = await consumer.metadata({ topics: [this.spec.topic] });
       const partitions = metadata.topics.get(this.spec.topic)?.partitionsCount ?? 0;
-      const bounds = await partitionBounds(consumer, this.spec.topic, Array.from({ length: partitions }, (_, partition) => partition));
+      const bounds = await partitionBounds(
+        consumer,
+        this.spec.topic,
+        Array.from({ length: partitions }, (_, partition) => partition),
+      );
       const ends = new Map<number, bigint>();
       const starts = new Map<number, bigint>();
       for (const [partition, { start, end }] of bounds) {

@@ -25,8 +25,18 @@ export class ProcessorMetrics {
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
     this.recordsIn = new Counter({ name: 'processor_records_in_total', help: 'Input records processed', labelNames: ['topic'], registers });
-    this.recordsOut = new Counter({ name: 'processor_records_out_total', help: 'Records produced (outputs and changelogs), committed', labelNames: ['topic'], registers });
-    this.deadLetters = new Counter({ name: 'processor_dead_letters_total', help: 'Input records sent to a dead-letter topic', labelNames: ['topic', 'code'], registers });
+    this.recordsOut = new Counter({
+      name: 'processor_records_out_total',
+      help: 'Records produced (outputs and changelogs), committed',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.deadLetters = new Counter({
+      name: 'processor_dead_letters_total',
+      help: 'Input records sent to a dead-letter topic',
+      labelNames: ['topic', 'code'],
+      registers,
+    });
     this.lateRecords = new Counter({ name: 'processor_late_records_total', help: 'Events that arrived after their window closed', registers });
     this.batchLatency = new Histogram({
       name: 'processor_batch_seconds',
@@ -41,10 +51,25 @@ export class ProcessorMetrics {
       registers,
     });
     this.commits = new Counter({ name: 'processor_commits_total', help: 'Transactions committed or aborted', labelNames: ['result'], registers });
-    this.lag = new Gauge({ name: 'processor_consumer_lag', help: 'High watermark minus next offset, per input partition', labelNames: ['topic', 'partition'], registers });
+    this.lag = new Gauge({
+      name: 'processor_consumer_lag',
+      help: 'High watermark minus next offset, per input partition',
+      labelNames: ['topic', 'partition'],
+      registers,
+    });
     this.storeSize = new Gauge({ name: 'processor_state_store_keys', help: 'Keys in a state store', labelNames: ['store', 'partition'], registers });
-    this.restoreProgress = new Gauge({ name: 'processor_restore_progress_ratio', help: 'Share of a changelog partition restored (1 = done)', labelNames: ['store', 'partition'], registers });
-    this.restoredRecords = new Counter({ name: 'processor_restored_records_total', help: 'Changelog records applied while restoring', labelNames: ['store'], registers });
+    this.restoreProgress = new Gauge({
+      name: 'processor_restore_progress_ratio',
+      help: 'Share of a changelog partition restored (1 = done)',
+      labelNames: ['store', 'partition'],
+      registers,
+    });
+    this.restoredRecords = new Counter({
+      name: 'processor_restored_records_total',
+      help: 'Changelog records applied while restoring',
+      labelNames: ['store'],
+      registers,
+    });
     this.taskRebuilds = new Counter({
       name: 'processor_task_rebuilds_total',
       help: 'Tasks built: on assignment, or again after a failed transaction (new producer, fence, restore, committed positions)',

@@ -7,13 +7,7 @@
 import type { Logger } from '../../lib/logger';
 import type { DeadLetterSource } from './dead-letter';
 import type { TaggedValue } from '../../lib/serde';
-import type {
-  InputRecord,
-  ProcessorContext,
-  ProcessorDefinition,
-  ReadonlyTable,
-  StoreSpec,
-} from './processor';
+import type { InputRecord, ProcessorContext, ProcessorDefinition, ReadonlyTable, StoreSpec } from './processor';
 import { InMemoryKeyValueStore, KeyValueStore } from './stores/key-value-store';
 import type { ChangelogEntry, StateStore } from './stores/store';
 import { InMemoryWindowStore, WindowStore } from './stores/window-store';

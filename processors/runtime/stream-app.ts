@@ -34,7 +34,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer } from '../../lib/kafka/clients';
-import { DEFAULT_HEALTH_STALL_TIMEOUT_MS, DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS, DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS, DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS, type KafkaConfig } from '../../lib/config';
+import {
+  DEFAULT_HEALTH_STALL_TIMEOUT_MS,
+  DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS,
+  DEFAULT_PROCESSOR_SESSION_TIMEOUT_MS,
+  DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS,
+  type KafkaConfig,
+} from '../../lib/config';
 import { createAdmin, createConsumer, createTransactionalProducer, type RecordProducer } from '../../lib/kafka/clients';
 import { errorIds, isFatalKafkaError, isGenerationLost, isKafkaError } from '../../lib/kafka/errors';
 import { GroupMember } from '../../lib/kafka/group-membership';
@@ -173,7 +179,13 @@ export class StreamApp<In extends TaggedValue> {
     }
     await this.untilConnected('initialize the transactional producer', () => this.newProducer());
     // never joins a group: the id only names the client's requests
-    this.restoreConsumer = createConsumer(kafka, { clientId: `${name}-restore`, groupId: `${name}-restore`, sessionTimeoutMs: this.sessionTimeoutMs, rebalanceTimeoutMs: 2 * this.sessionTimeoutMs, heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
+    this.restoreConsumer = createConsumer(kafka, {
+      clientId: `${name}-restore`,
+      groupId: `${name}-restore`,
+      sessionTimeoutMs: this.sessionTimeoutMs,
+      rebalanceTimeoutMs: 2 * this.sessionTimeoutMs,
+      heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+    });
     this.restoreReader = new PartitionRangeReader(this.restoreConsumer, this.logger);
     const consumer = createConsumer(kafka, {
       clientId: name,
@@ -194,7 +206,8 @@ export class StreamApp<In extends TaggedValue> {
       heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
       backoff: this.backoff,
       // the inputs are co-partitioned: a task is a partition number across them
-      onJoin: (generation, assignment) => void this.lock.run(async () => this.onJoin(generation, new Set(assignment.map((a) => a.partition)))).catch((error: unknown) => this.fail(error)),
+      onJoin: (generation, assignment) =>
+        void this.lock.run(async () => this.onJoin(generation, new Set(assignment.map((a) => a.partition)))).catch((error: unknown) => this.fail(error)),
       onRebalance: () => {
         // a commit now would be refused for the old generation: none starts until the join
         if (this.state === 'running') this.state = 'rebalancing';
@@ -227,7 +240,10 @@ export class StreamApp<In extends TaggedValue> {
       isFatal: (error) => isFatalKafkaError(error) || !(isKafkaError(error) || error instanceof StepTimeoutError),
       stopped: () => this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed',
       onRetry: ({ attempt, delayMs, error }) =>
-        this.logger.warn({ what, attempt, retryInMs: delayMs, err: errorText(error), errors: errorIds(error) }, `cannot ${what} yet (is Kafka reachable at KAFKA_BROKERS?); retrying`),
+        this.logger.warn(
+          { what, attempt, retryInMs: delayMs, err: errorText(error), errors: errorIds(error) },
+          `cannot ${what} yet (is Kafka reachable at KAFKA_BROKERS?); retrying`,
+        ),
     });
   }
 
@@ -252,7 +268,8 @@ export class StreamApp<In extends TaggedValue> {
 
   private watchLock(): void {
     const heldMs = this.lock.heldForMs();
-    if (heldMs !== undefined && heldMs > this.sessionTimeoutMs) this.logger.warn({ heldMs }, 'the engine lock is held for longer than a session (a request waiting on a broker or a store that does not answer?)');
+    if (heldMs !== undefined && heldMs > this.sessionTimeoutMs)
+      this.logger.warn({ heldMs }, 'the engine lock is held for longer than a session (a request waiting on a broker or a store that does not answer?)');
   }
 
   /** Under the lock: a new generation. Everything uncommitted is dropped; the tasks are prepared off the lock. */
@@ -296,7 +313,8 @@ export class StreamApp<In extends TaggedValue> {
         partitions.map(async (partition) => {
           const kept = this.tasks.get(partition);
           if (kept !== undefined && samePositions(kept.committedPositions(), positions.get(partition)!)) return;
-          if (kept !== undefined) this.logger.warn({ partition }, 'the group committed past this task while it was not ours: rebuilding it from its changelogs');
+          if (kept !== undefined)
+            this.logger.warn({ partition }, 'the group committed past this task while it was not ours: rebuilding it from its changelogs');
           if (built.has(partition)) return;
           const task = this.newTask(partition);
           await task.restore(this.restoreReader!);
@@ -357,7 +375,10 @@ export class StreamApp<In extends TaggedValue> {
     return this.untilConnected('read the committed positions', async () => {
       if (!cleared && Date.now() - started > this.transactionTimeoutMs) {
         cleared = true;
-        this.logger.warn({ partitions, waitedMs: Date.now() - started }, 'committed offsets still pending past the transaction timeout: aborting what this instance left open');
+        this.logger.warn(
+          { partitions, waitedMs: Date.now() - started },
+          'committed offsets still pending past the transaction timeout: aborting what this instance left open',
+        );
         await onStillPending?.();
       }
       return this.committedPositions(partitions);
@@ -368,9 +389,17 @@ export class StreamApp<In extends TaggedValue> {
   private async abortLeftovers(): Promise<void> {
     const { producer, consumer } = this;
     if (producer === undefined || consumer === undefined) return;
-    const topics = [...new Set([...this.definition.outputs, ...this.definition.stores.map((s) => s.changelogTopic), ...this.definition.inputs.map((t) => deadLetterTopic(t))])];
+    const topics = [
+      ...new Set([
+        ...this.definition.outputs,
+        ...this.definition.stores.map((s) => s.changelogTopic),
+        ...this.definition.inputs.map((t) => deadLetterTopic(t)),
+      ]),
+    ];
     const metadata = await within(this.stepTimeoutMs, 'reading the output topics', () => producer.metadata({ topics }));
-    const partitions = topics.flatMap((topic) => Array.from({ length: metadata.topics.get(topic)?.partitionsCount ?? 0 }, (_, partition) => ({ topic, partition })));
+    const partitions = topics.flatMap((topic) =>
+      Array.from({ length: metadata.topics.get(topic)?.partitionsCount ?? 0 }, (_, partition) => ({ topic, partition })),
+    );
     await within(this.stepTimeoutMs, 'aborting what earlier epochs left open', () => abortLeftovers(producer, partitions, consumer));
   }
 
@@ -381,13 +410,20 @@ export class StreamApp<In extends TaggedValue> {
     const admin = this.admin ?? (this.admin = createAdmin(this.options.kafka, `${this.definition.name}-admin`));
     try {
       const topics = this.definition.inputs.map((name) => ({ name, partitionIndexes: [...partitions] }));
-      const [group] = await within(this.stepTimeoutMs, 'reading the committed offsets', () => admin.listConsumerGroupOffsets({ groups: [{ groupId: this.groupId, topics }], requireStable: true }));
-      const committed = (topic: string, partition: number) => group?.topics.find((t) => t.name === topic)?.partitions.find((p) => p.partitionIndex === partition)?.committedOffset ?? -1n;
+      const [group] = await within(this.stepTimeoutMs, 'reading the committed offsets', () =>
+        admin.listConsumerGroupOffsets({ groups: [{ groupId: this.groupId, topics }], requireStable: true }),
+      );
+      const committed = (topic: string, partition: number) =>
+        group?.topics.find((t) => t.name === topic)?.partitions.find((p) => p.partitionIndex === partition)?.committedOffset ?? -1n;
       // the log starts only matter for what the group never committed (most reads: none)
       const uncommitted = this.definition.inputs
-        .map((name) => ({ name, partitions: partitions.filter((p) => committed(name, p) < 0n).map((partitionIndex) => ({ partitionIndex, timestamp: EARLIEST })) }))
+        .map((name) => ({
+          name,
+          partitions: partitions.filter((p) => committed(name, p) < 0n).map((partitionIndex) => ({ partitionIndex, timestamp: EARLIEST })),
+        }))
         .filter((t) => t.partitions.length > 0);
-      const starts = uncommitted.length === 0 ? [] : await within(this.stepTimeoutMs, 'reading the log starts', () => admin.listOffsets({ topics: uncommitted }));
+      const starts =
+        uncommitted.length === 0 ? [] : await within(this.stepTimeoutMs, 'reading the log starts', () => admin.listOffsets({ topics: uncommitted }));
       for (const topic of this.definition.inputs) {
         for (const partition of partitions) {
           const offset = committed(topic, partition);
@@ -525,7 +561,9 @@ export class StreamApp<In extends TaggedValue> {
     const lost = isGenerationLost(error) || this.consumer?.generationId !== this.generation;
     this.logger.warn(
       { err: errorText(error), errors: errorIds(error), records: inFlight.records, partitions: inFlight.tasks.map((t) => t.partition) },
-      lost ? 'transaction refused: the group moved on without this member; its work is dropped until the next join' : 'transaction failed, its outcome possibly unknown; settling it with a new producer',
+      lost
+        ? 'transaction refused: the group moved on without this member; its work is dropped until the next join'
+        : 'transaction failed, its outcome possibly unknown; settling it with a new producer',
     );
     const stopping = this.state === 'stopping';
     if (!stopping) this.state = 'recovering';
@@ -615,7 +653,9 @@ export class StreamApp<In extends TaggedValue> {
         await this.settleCommit();
       }
     });
-    await this.member?.leave().catch((error: unknown) => this.logger.warn({ err: errorText(error) }, 'leaving the group failed; the coordinator expires the member after its session'));
+    await this.member
+      ?.leave()
+      .catch((error: unknown) => this.logger.warn({ err: errorText(error) }, 'leaving the group failed; the coordinator expires the member after its session'));
     await this.consumer?.close(true).catch(() => undefined);
     for (const task of this.tasks.values()) task.close();
     this.tasks.clear();

@@ -48,10 +48,7 @@ export function checkOrderEvent(event: OrderEvent): Violation[] {
     case 'OrderItemAdded':
       return checkItem('OrderItemAdded.item', event.value.item);
     case 'OrderItemRemoved':
-      return collect(
-        nonEmpty('OrderItemRemoved.sku', event.value.sku),
-        positiveQuantity('OrderItemRemoved.quantity', event.value.quantity),
-      );
+      return collect(nonEmpty('OrderItemRemoved.sku', event.value.sku), positiveQuantity('OrderItemRemoved.quantity', event.value.quantity));
     case 'OrderConfirmed':
     case 'OrderShipped':
     case 'OrderDelivered':

@@ -9,10 +9,7 @@ import type { Violation } from './violations';
 
 export function checkPaymentEvent(event: PaymentEvent): Violation[] {
   const { type } = event;
-  const money = [
-    positiveAmount(`${type}.amountCents`, event.value.amountCents),
-    knownCurrency(`${type}.currency`, event.value.currency),
-  ];
+  const money = [positiveAmount(`${type}.amountCents`, event.value.amountCents), knownCurrency(`${type}.currency`, event.value.currency)];
   switch (event.type) {
     case 'PaymentAuthorized':
     case 'PaymentDeclined':

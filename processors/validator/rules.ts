@@ -27,7 +27,6 @@ export interface ValidationOptions {
   readonly futureToleranceMs?: number;
 }
 
-
 /** Every violation of the event, envelope first; [] when it is valid. `key` is the Kafka record key. */
 export function validateEvent(event: InputEvent, key: string | null, options: ValidationOptions): Violation[] {
   const futureToleranceMs = options.futureToleranceMs ?? DEFAULT_FUTURE_TOLERANCE_MS;

@@ -73,7 +73,13 @@ interface Paths {
   raw(start: number, end: number): Promise<Timing>;
 }
 
-function benchPaths(publisher: Publisher, rawProducer: RecordProducer, events: readonly GeneratedRecord[], rawRecords: readonly OutgoingRecord[], args: BenchArgs): Paths {
+function benchPaths(
+  publisher: Publisher,
+  rawProducer: RecordProducer,
+  events: readonly GeneratedRecord[],
+  rawRecords: readonly OutgoingRecord[],
+  args: BenchArgs,
+): Paths {
   // As an application feeds the publisher: calls of callSize events, enough of them in flight to keep batches full.
   const inFlight = args.inFlight ?? inFlightCallsFor(args.callSize, args.batchSize);
   return {

@@ -9,14 +9,10 @@ import type { OrderItem } from '../../schemas/generated/types';
 import { PRODUCTS } from './catalog';
 import type { Random } from './random';
 
-export type CartChange =
-  | { readonly kind: 'add'; readonly item: OrderItem }
-  | { readonly kind: 'remove'; readonly sku: string; readonly quantity: number };
+export type CartChange = { readonly kind: 'add'; readonly item: OrderItem } | { readonly kind: 'remove'; readonly sku: string; readonly quantity: number };
 
 export function randomLines(random: Random): OrderItem[] {
-  return random
-    .sample(PRODUCTS, random.int(1, 4))
-    .map((p) => ({ sku: p.sku, quantity: random.int(1, 3), unitPriceCents: p.unitPriceCents }));
+  return random.sample(PRODUCTS, random.int(1, 4)).map((p) => ({ sku: p.sku, quantity: random.int(1, 3), unitPriceCents: p.unitPriceCents }));
 }
 
 /** Units of a line that may go without emptying the order. */
@@ -46,7 +42,5 @@ export function applyChange(lines: readonly OrderItem[], change: CartChange): Or
     if (!lines.some((line) => line.sku === item.sku)) return [...lines, { ...item }];
     return lines.map((line) => (line.sku === item.sku ? { ...line, quantity: line.quantity + item.quantity } : line));
   }
-  return lines
-    .map((line) => (line.sku === change.sku ? { ...line, quantity: line.quantity - change.quantity } : line))
-    .filter((line) => line.quantity > 0);
+  return lines.map((line) => (line.sku === change.sku ? { ...line, quantity: line.quantity - change.quantity } : line)).filter((line) => line.quantity > 0);
 }

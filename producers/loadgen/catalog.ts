@@ -80,13 +80,7 @@ export const CARRIERS: readonly { readonly name: string; readonly trackingPrefix
   { name: 'Royal Mail', trackingPrefix: 'RM' },
 ];
 
-export const DECLINE_REASONS: readonly string[] = [
-  'insufficient_funds',
-  'do_not_honor',
-  'card_expired',
-  'incorrect_cvc',
-  'suspected_fraud',
-];
+export const DECLINE_REASONS: readonly string[] = ['insufficient_funds', 'do_not_honor', 'card_expired', 'incorrect_cvc', 'suspected_fraud'];
 
 export const SEGMENTS: readonly { readonly name: string; readonly weight: number }[] = [
   { name: 'standard', weight: 0.75 },
@@ -95,13 +89,49 @@ export const SEGMENTS: readonly { readonly name: string; readonly weight: number
 ];
 
 export const FIRST_NAMES: readonly string[] = [
-  'Ada', 'Alan', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Frances', 'John',
-  'Radia', 'Tim', 'Hedy', 'Linus', 'Sophie', 'Niklaus', 'Katherine', 'Dennis', 'Annie', 'Bjarne',
+  'Ada',
+  'Alan',
+  'Grace',
+  'Edsger',
+  'Barbara',
+  'Donald',
+  'Margaret',
+  'Ken',
+  'Frances',
+  'John',
+  'Radia',
+  'Tim',
+  'Hedy',
+  'Linus',
+  'Sophie',
+  'Niklaus',
+  'Katherine',
+  'Dennis',
+  'Annie',
+  'Bjarne',
 ];
 
 export const LAST_NAMES: readonly string[] = [
-  'Lovelace', 'Turing', 'Hopper', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', 'Thompson', 'Allen', 'McCarthy',
-  'Perlman', 'Berners-Lee', 'Lamarr', 'Torvalds', 'Wilson', 'Wirth', 'Johnson', 'Ritchie', 'Easley', 'Stroustrup',
+  'Lovelace',
+  'Turing',
+  'Hopper',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Hamilton',
+  'Thompson',
+  'Allen',
+  'McCarthy',
+  'Perlman',
+  'Berners-Lee',
+  'Lamarr',
+  'Torvalds',
+  'Wilson',
+  'Wirth',
+  'Johnson',
+  'Ritchie',
+  'Easley',
+  'Stroustrup',
 ];
 
 /** Envelope `producer` of each kind of event: the service that would emit it. */

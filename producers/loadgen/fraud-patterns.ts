@@ -39,13 +39,7 @@ export function patternSize(options: LoadgenOptions, pattern: FraudPattern): num
 }
 
 /** The orders of one pattern occurrence starting at `startMs`, for a customer picked here. */
-export function planPattern(
-  random: Random,
-  options: LoadgenOptions,
-  pattern: FraudPattern,
-  customers: readonly Customer[],
-  startMs: number,
-): FlowInput[] {
+export function planPattern(random: Random, options: LoadgenOptions, pattern: FraudPattern, customers: readonly Customer[], startMs: number): FlowInput[] {
   const customer = random.pick(customers);
   switch (pattern) {
     case 'orderBurst': {

@@ -26,13 +26,7 @@ export { DEFAULT_LOADGEN_OPTIONS, FRAUD_PATTERNS, LoadgenOptionsError, NO_FRAUD,
 export type { FraudOptions, FraudPattern, LifecycleRates, LoadgenOptions, LoadgenOverrides } from './options';
 
 /** The flows starting at `startMs`: a fraud pattern's orders, or one ordinary order. */
-function planFlows(
-  random: Random,
-  options: LoadgenOptions,
-  customers: readonly Customer[],
-  startMs: number,
-  remaining: number,
-): FlowInput[] {
+function planFlows(random: Random, options: LoadgenOptions, customers: readonly Customer[], startMs: number, remaining: number): FlowInput[] {
   const pattern = pickPattern(random, options);
   // A pattern that does not fit in the orders left becomes an ordinary order,
   // so the stream has exactly `orders` orders and no truncated pattern.

@@ -43,9 +43,19 @@ export function renderSummary(summary: RunSummary): string {
     `published ${int(summary.events)} events (${int(summary.orders)} orders) in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${int(summary.eventsPerSecond)} events/s${summary.targetRate !== null ? ` (target ${int(summary.targetRate)})` : ''}; ${reason}`,
     `event time ${summary.firstEventAt ?? '-'} → ${summary.lastEventAt ?? '-'}`,
     '',
-    ...columns([['topic', 'events'], ...Object.entries(summary.byTopic).sort().map(([topic, n]) => [topic, int(n)])]),
+    ...columns([
+      ['topic', 'events'],
+      ...Object.entries(summary.byTopic)
+        .sort()
+        .map(([topic, n]) => [topic, int(n)]),
+    ]),
     '',
-    ...columns([['type', 'events'], ...Object.entries(summary.byType).sort((a, b) => b[1] - a[1]).map(([type, n]) => [type, int(n)])]),
+    ...columns([
+      ['type', 'events'],
+      ...Object.entries(summary.byType)
+        .sort((a, b) => b[1] - a[1])
+        .map(([type, n]) => [type, int(n)]),
+    ]),
   ];
   return lines.join('\n');
 }

@@ -70,7 +70,14 @@ export function targetsOf(result: unknown): BenchTarget[] | null {
   const { targets, target } = result;
   if (Array.isArray(targets) && targets.length > 0 && targets.every(isBenchTarget)) return [...targets];
   if (result['benchmark'] === 'produce' && typeof result['ratio'] === 'number' && typeof target === 'number' && typeof result['meetsTarget'] === 'boolean') {
-    return [{ name: 'produce: Publisher events/s ÷ raw client events/s (median of rounds)', measured: pct(result['ratio']), target: `≥ ${pct(target)}`, met: result['meetsTarget'] }];
+    return [
+      {
+        name: 'produce: Publisher events/s ÷ raw client events/s (median of rounds)',
+        measured: pct(result['ratio']),
+        target: `≥ ${pct(target)}`,
+        met: result['meetsTarget'],
+      },
+    ];
   }
   if (isObject(target) && typeof target['met'] === 'boolean') {
     const goals = Object.entries(target).filter(([key]) => key !== 'met');
@@ -117,7 +124,10 @@ export function renderSummaryMarkdown(summary: BenchSummary): string {
   }
   const busy = summary.runs.filter((run) => run.quietWait !== undefined && !run.quietWait.quiet);
   if (busy.length > 0) {
-    lines.push('', `Started on a busy machine (figures may suffer): ${busy.map((run) => `${run.script} (${Math.round((run.quietWait?.lastBusy ?? 0) * 100)}% of the cores busy after ${run.quietWait?.seconds} s)`).join(', ')}.`);
+    lines.push(
+      '',
+      `Started on a busy machine (figures may suffer): ${busy.map((run) => `${run.script} (${Math.round((run.quietWait?.lastBusy ?? 0) * 100)}% of the cores busy after ${run.quietWait?.seconds} s)`).join(', ')}.`,
+    );
   }
   return [...lines, ...asGiven, ''].join('\n');
 }

@@ -240,10 +240,13 @@ export async function runLatencyBench(args: LatencyArgs, progress: (line: string
         trackedEvents += inCall;
         const publishing = publisher.publish(events);
         if (inCall > 0) {
-          void publishing.then(() => {
-            const ackMs = performance.now() - now;
-            for (let i = 0; i < inCall; i++) acknowledged.push(ackMs);
-          }, () => undefined);
+          void publishing.then(
+            () => {
+              const ackMs = performance.now() - now;
+              for (let i = 0; i < inCall; i++) acknowledged.push(ackMs);
+            },
+            () => undefined,
+          );
         }
         return publishing;
       },
@@ -264,7 +267,9 @@ export async function runLatencyBench(args: LatencyArgs, progress: (line: string
       },
     });
     await publisher.close();
-    progress(`published ${summary.events.toLocaleString('en-US')} events at ${Math.round(summary.eventsPerSecond)}/s; waiting for the last ${tracker.pendingEvents} tracked events to show…`);
+    progress(
+      `published ${summary.events.toLocaleString('en-US')} events at ${Math.round(summary.eventsPerSecond)}/s; waiting for the last ${tracker.pendingEvents} tracked events to show…`,
+    );
     await waitUntil(() => tracker.pendingEvents === 0, args.drainMs);
     await poller.stop();
     const latency = tracker.measured().length > 0 ? summarizeLatencies(tracker.measured()) : null;
@@ -291,7 +296,8 @@ export async function runLatencyBench(args: LatencyArgs, progress: (line: string
       targets: [
         {
           name: `p99 produce → visible in Redis at ${args.rate.toLocaleString('en-US')} events/s`,
-          measured: latency === null ? 'no event seen' : `${latency.p99Ms} ms${tracker.pendingEvents > 0 ? ` (${tracker.pendingEvents} events never seen)` : ''}`,
+          measured:
+            latency === null ? 'no event seen' : `${latency.p99Ms} ms${tracker.pendingEvents > 0 ? ` (${tracker.pendingEvents} events never seen)` : ''}`,
           target: `< ${TARGET_P99_MS} ms`,
           met,
         },
@@ -307,7 +313,9 @@ export async function runLatencyBench(args: LatencyArgs, progress: (line: string
 
 function renderTable(result: LatencyBenchResult): string {
   const row = (name: string, l: LatencySummary | null): string[] =>
-    l === null ? [name, '–', '–', '–', '–', '–', '0'] : [name, String(l.p50Ms), String(l.p95Ms), String(l.p99Ms), String(l.maxMs), String(l.meanMs), String(l.samples)];
+    l === null
+      ? [name, '–', '–', '–', '–', '–', '0']
+      : [name, String(l.p50Ms), String(l.p95Ms), String(l.p99Ms), String(l.maxMs), String(l.meanMs), String(l.samples)];
   const rows = [
     ['ms', 'p50', 'p95', 'p99', 'max', 'mean', 'events'],
     row('publish → visible in Redis', result.latency),
@@ -336,7 +344,13 @@ async function main(): Promise<number> {
   if (args.referenceRate > 0 && args.referenceRate !== args.rate) {
     progress(`\nthe same at ${args.referenceRate.toLocaleString('en-US')} events/s, for reference…`);
     const run = await runLatencyBench({ ...args, rate: args.referenceRate }, progress);
-    reference = { targetRate: args.referenceRate, eventsPerSecond: run.produced.eventsPerSecond, latency: run.latency, acknowledged: run.acknowledged, notSeen: run.notSeen };
+    reference = {
+      targetRate: args.referenceRate,
+      eventsPerSecond: run.produced.eventsPerSecond,
+      latency: run.latency,
+      acknowledged: run.acknowledged,
+      notSeen: run.notSeen,
+    };
   }
   const result: LatencyBenchResult = { ...measured, reference };
   await reportBenchResult(args.out, result, args.json, () => renderTable(result));

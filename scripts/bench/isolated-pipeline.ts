@@ -64,7 +64,13 @@ async function waitUntilHealthy(child: ChildProcess, port: number, name: string)
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${name} exited during start-up (${child.exitCode ?? child.signalCode}); its log is above`);
     }
-    if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`${name} did not serve /health on port ${port} within ${HEALTH_TIMEOUT_MS / 1000} s`);
     await sleep(100);
   }

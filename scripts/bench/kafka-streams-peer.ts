@@ -162,7 +162,7 @@ export async function waitUntilCommitted(
   const timeoutMs = options.timeoutMs ?? 600_000;
   let first: { at: number; committed: number } | undefined;
   let half: { at: number; committed: number } | undefined;
-  let last = 0;
+  let last: number;
   while ((last = await committedTotal(admin, groupId, topics)) < expected) {
     if (first === undefined && last > 0) first = { at: Date.now(), committed: last };
     if (half === undefined && last >= expected / 2) half = { at: Date.now(), committed: last };

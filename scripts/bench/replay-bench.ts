@@ -132,7 +132,12 @@ async function waitForCatchUp(
       progress(`  ${Math.round((now - started) / 1000)} s: ${parts.join(', ')}`);
     }
     if (now - started > timeoutMs) {
-      throw new Error(`${groups.filter((_, i) => caughtUpAt[i] === undefined).map((g) => g.label).join(' and ')} did not catch up within ${timeoutMs / 1000} s (lags ${lags.join(', ')})`);
+      throw new Error(
+        `${groups
+          .filter((_, i) => caughtUpAt[i] === undefined)
+          .map((g) => g.label)
+          .join(' and ')} did not catch up within ${timeoutMs / 1000} s (lags ${lags.join(', ')})`,
+      );
     }
     await sleep(250);
   }
@@ -173,7 +178,12 @@ export async function runReplayBench(args: ReplayArgs, progress: (line: string) 
     mark = performance.now();
     const aggregator = await pipeline.start('order-aggregator');
     const eventTopics = [topics.orderEvents, topics.paymentEvents];
-    await waitForCatchUp(pipeline, [{ label: 'order-aggregator', groupId: aggregator.groupId, topics: eventTopics, records: events }], args.timeoutMs, progress);
+    await waitForCatchUp(
+      pipeline,
+      [{ label: 'order-aggregator', groupId: aggregator.groupId, topics: eventTopics, records: events }],
+      args.timeoutMs,
+      progress,
+    );
     await pipeline.stop(aggregator);
     const aggregateSeconds = (performance.now() - mark) / 1000;
 
@@ -192,7 +202,12 @@ export async function runReplayBench(args: ReplayArgs, progress: (line: string) 
     );
     const replays = sinks.map((s, i): SinkReplay => {
       const seconds = (caughtUpAt[i]! - s.spawnedAt) / 1000;
-      return { records: records[i]!, seconds: round1(seconds), startupSeconds: round1((s.healthyAt - s.spawnedAt) / 1000), recordsPerSecond: Math.round(records[i]! / seconds) };
+      return {
+        records: records[i]!,
+        seconds: round1(seconds),
+        startupSeconds: round1((s.healthyAt - s.spawnedAt) / 1000),
+        recordsPerSecond: Math.round(records[i]! / seconds),
+      };
     });
     const bothSeconds = (Math.max(...caughtUpAt) - started) / 1000;
     const [redisSink, clickhouseSink] = replays as [SinkReplay, SinkReplay];

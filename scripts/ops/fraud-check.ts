@@ -37,7 +37,13 @@ export function countersMismatches(customerId: string, expected: FraudCounters |
 }
 
 /** An alert's differences, each field named after the alert: alerts of a customer share one report line format. */
-function alertMismatches(customerId: string, store: ProjectionStore, alertId: string, expected: FlatRecord | undefined, actual: FlatRecord | undefined): FraudMismatch[] {
+function alertMismatches(
+  customerId: string,
+  store: ProjectionStore,
+  alertId: string,
+  expected: FlatRecord | undefined,
+  actual: FlatRecord | undefined,
+): FraudMismatch[] {
   const named = (d: FieldDifference) => (d.field === WHOLE_ALERT ? `alert ${alertId}` : `alert ${alertId} ${d.field}`);
   return recordDifferences(WHOLE_ALERT, expected, actual).map((d) => ({ customerId, store, ...d, field: named(d) }));
 }
@@ -111,7 +117,9 @@ export function recentAlertsMismatches(customerId: string, expected: readonly Fr
   const mismatches: FraudMismatch[] = [];
   for (const alertId of ids) {
     const entry = wanted.get(alertId);
-    mismatches.push(...alertMismatches(customerId, 'redis', alertId, entryFields(entry?.score, entry?.json), entryFields(scores.get(alertId), actual.data[alertId])));
+    mismatches.push(
+      ...alertMismatches(customerId, 'redis', alertId, entryFields(entry?.score, entry?.json), entryFields(scores.get(alertId), actual.data[alertId])),
+    );
   }
   return mismatches;
 }

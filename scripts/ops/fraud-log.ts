@@ -38,7 +38,12 @@ export interface FraudLog {
 type FraudMessage = FraudCountersMessage | FraudAlertMessage;
 
 /** The record's value if it decodes to `type`; null for a tombstone; undefined when the sinks cannot apply it. */
-async function decodeAs<M extends FraudMessage>(codec: RecordCodec, topic: string, message: FetchedRecord, type: M['type']): Promise<M['value'] | null | undefined> {
+async function decodeAs<M extends FraudMessage>(
+  codec: RecordCodec,
+  topic: string,
+  message: FetchedRecord,
+  type: M['type'],
+): Promise<M['value'] | null | undefined> {
   if (message.value === null) return null;
   try {
     const decoded = await codec.decode(topic, message.value);
@@ -52,7 +57,11 @@ async function decodeAs<M extends FraudMessage>(codec: RecordCodec, topic: strin
 export async function readFraudLog(options: LogFoldOptions): Promise<FraudLog> {
   const { kafka, topics, codec, logger } = options;
   /** `apply` says whether the record counts (false: skipped). */
-  const read = async <M extends FraudMessage>(topic: string, type: M['type'], apply: (key: string | null, value: M['value'] | null) => boolean): Promise<TopicTally> => {
+  const read = async <M extends FraudMessage>(
+    topic: string,
+    type: M['type'],
+    apply: (key: string | null, value: M['value'] | null) => boolean,
+  ): Promise<TopicTally> => {
     let records = 0;
     let skipped = 0;
     await readPartitionsToEnd({

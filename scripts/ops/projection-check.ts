@@ -75,5 +75,11 @@ export function statusCountMismatches(store: ProjectionStore, expected: Readonly
   const statuses = [...new Set([...expected.keys(), ...actual.keys()])].sort();
   return statuses
     .filter((status) => (expected.get(status) ?? 0) !== (actual.get(status) ?? 0))
-    .map((status) => ({ orderId: null, store, field: `orders with status ${status}`, expected: String(expected.get(status) ?? 0), actual: String(actual.get(status) ?? 0) }));
+    .map((status) => ({
+      orderId: null,
+      store,
+      field: `orders with status ${status}`,
+      expected: String(expected.get(status) ?? 0),
+      actual: String(actual.get(status) ?? 0),
+    }));
 }

@@ -91,7 +91,11 @@ export async function readOrderLog(options: OrderLogRead): Promise<OrderLog> {
   };
 }
 
-async function locate(kafka: KafkaConfig, topic: string, { orderId, appendedBefore, topicPrefix }: OrderLogRead): Promise<{ partition: number; ends?: Map<number, number> }> {
+async function locate(
+  kafka: KafkaConfig,
+  topic: string,
+  { orderId, appendedBefore, topicPrefix }: OrderLogRead,
+): Promise<{ partition: number; ends?: Map<number, number> }> {
   const admin = createAdmin(kafka, 'state-at');
   try {
     await requireTopics(admin, [topic], `reading order ${orderId}`, topicPrefix);

@@ -103,7 +103,8 @@ export async function redisStatusCounts(redis: Redis, keys: RedisKeys): Promise<
 /** order_state FINAL rows by order id: the given orders, or all of them. */
 export async function clickHouseOrderRows(client: ClickHouseClient, database: string, orderIds: readonly string[] | 'all'): Promise<Map<string, RawRow>> {
   const table = `${sqlIdentifier(database)}.order_state FINAL`;
-  const queries = orderIds === 'all' ? [`SELECT * FROM ${table}`] : chunks(orderIds).map((ids) => `SELECT * FROM ${table} WHERE order_id IN ${sqlStringList(ids)}`);
+  const queries =
+    orderIds === 'all' ? [`SELECT * FROM ${table}`] : chunks(orderIds).map((ids) => `SELECT * FROM ${table} WHERE order_id IN ${sqlStringList(ids)}`);
   const rows = new Map<string, RawRow>();
   for (const sql of queries) for (const row of await selectRows(client, sql)) rows.set(stringColumn(row, 'order_id', 'order_state'), row);
   return rows;

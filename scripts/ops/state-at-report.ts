@@ -66,7 +66,12 @@ export function formatStateAt(report: StateAtReport): string {
   for (const answer of report.answers) {
     lines.push('', `== ${answer.source}: ${answer.readFrom}`);
     if (answer.state === null) lines.push(answer.trail.length === 0 ? '  no events by then' : '  not placed by then');
-    else lines.push(...formatOrder(parseOrderHash(answer.source, orderHashFields(answer.state)), answer.source).split('\n').slice(1));
+    else
+      lines.push(
+        ...formatOrder(parseOrderHash(answer.source, orderHashFields(answer.state)), answer.source)
+          .split('\n')
+          .slice(1),
+      );
     lines.push(`  audit trail (${answer.trail.length} event${answer.trail.length === 1 ? '' : 's'})`, ...trailLines(answer.trail));
   }
   if (report.answers.length > 1) {
@@ -74,7 +79,9 @@ export function formatStateAt(report: StateAtReport): string {
     if (report.differences.length === 0) lines.push('kafka and clickhouse agree');
     else {
       lines.push(`kafka and clickhouse DIFFER in ${report.differences.length} field(s):`);
-      lines.push(...columns(report.differences.map((d) => [d.field, `kafka ${d.expected ?? '(none)'}`, `clickhouse ${d.actual ?? '(none)'}`])).map((l) => `  ${l}`));
+      lines.push(
+        ...columns(report.differences.map((d) => [d.field, `kafka ${d.expected ?? '(none)'}`, `clickhouse ${d.actual ?? '(none)'}`])).map((l) => `  ${l}`),
+      );
     }
   }
   return lines.join('\n');

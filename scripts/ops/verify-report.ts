@@ -23,7 +23,10 @@ export function agrees(result: VerifyResult): boolean {
 function statusTable(counts: StatusCounts): string[] {
   const statuses = [...new Set([...counts.log.keys(), ...counts.redis.keys(), ...counts.clickhouse.keys()])].sort();
   const count = (map: ReadonlyMap<string, number>, status: string) => String(map.get(status) ?? 0);
-  const rows = [['status', 'log', 'redis', 'clickhouse'], ...statuses.map((s) => [s, count(counts.log, s), count(counts.redis, s), count(counts.clickhouse, s)])];
+  const rows = [
+    ['status', 'log', 'redis', 'clickhouse'],
+    ...statuses.map((s) => [s, count(counts.log, s), count(counts.redis, s), count(counts.clickhouse, s)]),
+  ];
   return columns(rows).map((line) => `  ${line}`);
 }
 
@@ -71,7 +74,9 @@ export function formatVerify(result: VerifyResult, stores: VerifyStores, cap: nu
     `compared ${counters.checked} customer(s) field by field with redis (${stores.redisCounters})`,
     ...mismatchTable('fraud counters mismatches', counters.mismatches, cap),
     `fraud alerts: ${alerts.read.records} record(s) read, ${alerts.alerts} distinct alert(s) of ${alerts.customers} customer(s); ${alerts.read.skipped} skipped` +
-      (alerts.notKeyedByCustomer > 0 ? `; ${alerts.notKeyedByCustomer} not keyed by their customerId, compared with clickhouse only (the redis sink refuses them)` : ''),
+      (alerts.notKeyedByCustomer > 0
+        ? `; ${alerts.notKeyedByCustomer} not keyed by their customerId, compared with clickhouse only (the redis sink refuses them)`
+        : ''),
     `compared with clickhouse (${stores.clickhouseAlerts}: ${alerts.clickhouseRows} row(s)) and redis (${stores.redisAlerts}, newest ${alerts.recentCap} per customer)`,
     ...mismatchTable('fraud alerts mismatches', alerts.mismatches, cap),
     verdict(result),

@@ -69,7 +69,17 @@ function processorTarget<In extends TaggedValue>(name: TargetName, spec: Process
 /** A sink's projection: the sink service re-reads its inputs into the store once `clear` emptied it. */
 function sinkTarget(name: TargetName, service: string, config: AppConfig, logger: Logger, clears: string, clear: () => Promise<string>): RebuildTarget {
   const entry = pipelineService(service);
-  return { name, service, main: entry.main, group: entry.group(config), inputs: entry.inputs(config, logger), derivedTopics: [], stateful: false, clears, clear };
+  return {
+    name,
+    service,
+    main: entry.main,
+    group: entry.group(config),
+    inputs: entry.inputs(config, logger),
+    derivedTopics: [],
+    stateful: false,
+    clears,
+    clear,
+  };
 }
 
 async function clearRedis(config: AppConfig, prefix: string): Promise<string> {

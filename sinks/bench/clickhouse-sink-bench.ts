@@ -98,17 +98,30 @@ export async function benchClickHouseSink(context: SinkBenchContext, options: Cl
         expected: input.records,
       });
       const stored = await uniqueEvents(client, database);
-      if (stored !== events) throw new Error(`ClickHouse sink round ${round + 1}: ${database}.events holds ${stored} distinct events, expected ${events}: the sink lost or invented events`);
+      if (stored !== events)
+        throw new Error(
+          `ClickHouse sink round ${round + 1}: ${database}.events holds ${stored} distinct events, expected ${events}: the sink lost or invented events`,
+        );
       return timing;
     };
-    const rounds = await alternatingRounds(context.rounds, () => rawConsume(kafka, topics, input.records, logger, SINK_FETCH), runSink, (round, which, t) => {
-      context.progress(
-        `round ${round + 1}: ${which === 'raw' ? '(a) raw consumer   ' : '(b) ClickHouse sink'}  ${Math.round(t.perSecond)} events/s  (${t.seconds.toFixed(2)} s; CPU: this process ${t.nodeCpu.toFixed(2)} s)`,
-      );
-    });
+    const rounds = await alternatingRounds(
+      context.rounds,
+      () => rawConsume(kafka, topics, input.records, logger, SINK_FETCH),
+      runSink,
+      (round, which, t) => {
+        context.progress(
+          `round ${round + 1}: ${which === 'raw' ? '(a) raw consumer   ' : '(b) ClickHouse sink'}  ${Math.round(t.perSecond)} events/s  (${t.seconds.toFixed(2)} s; CPU: this process ${t.nodeCpu.toFixed(2)} s)`,
+        );
+      },
+    );
 
     // (c) the same rows, inserted directly (the generator is deterministic: the same records again)
-    const consumed: ConsumedRecord[] = streamRecords(context.records).map((r, i) => ({ topic: `${prefix}${r.topic}`, partition: 0, offset: String(i), value: r.value }));
+    const consumed: ConsumedRecord[] = streamRecords(context.records).map((r, i) => ({
+      topic: `${prefix}${r.topic}`,
+      partition: 0,
+      offset: String(i),
+      value: r.value,
+    }));
     const batches = batchRows(consumed, settings.batching.maxRecords);
     const ceilings: InsertTiming[] = [];
     for (let round = 0; round < context.rounds; round++) {
@@ -116,7 +129,9 @@ export async function benchClickHouseSink(context: SinkBenchContext, options: Cl
       await migrate(client, database);
       const timing = await measureInsertCeiling(client, database, batches, input.records);
       ceilings.push(timing);
-      context.progress(`round ${round + 1}: (c) raw insert       ${Math.round(timing.perSecond)} events/s  (${timing.seconds.toFixed(2)} s, ${timing.rows} rows)`);
+      context.progress(
+        `round ${round + 1}: (c) raw insert       ${Math.round(timing.perSecond)} events/s  (${timing.seconds.toFixed(2)} s, ${timing.rows} rows)`,
+      );
     }
 
     const rawPerSecond = median(rounds.raw.map((r) => r.perSecond));
@@ -161,10 +176,25 @@ export async function benchClickHouseSink(context: SinkBenchContext, options: Cl
     };
     const rows = [
       ['ClickHouse: (a) raw consumer, events + states', String(result.rawClient.eventsPerSecond), '1.00', `${rawCpu} µs CPU/event`],
-      ['ClickHouse: (b) ClickHouse sink', String(result.clickhouseSink.eventsPerSecond), (sinkPerSecond / rawPerSecond).toFixed(2), `${sinkCpu} µs CPU/event, CPU-bound ratio ${(rawCpu / sinkCpu).toFixed(2)}; target ≥ ${TARGET_RATIO}: ${met ? 'met' : 'NOT met'}`],
-      ['ClickHouse: (c) raw JSONEachRow insert', String(result.rawInsert.eventsPerSecond), (insertPerSecond / rawPerSecond).toFixed(2), `sink at ${(sinkPerSecond / insertPerSecond).toFixed(2)} of it`],
+      [
+        'ClickHouse: (b) ClickHouse sink',
+        String(result.clickhouseSink.eventsPerSecond),
+        (sinkPerSecond / rawPerSecond).toFixed(2),
+        `${sinkCpu} µs CPU/event, CPU-bound ratio ${(rawCpu / sinkCpu).toFixed(2)}; target ≥ ${TARGET_RATIO}: ${met ? 'met' : 'NOT met'}`,
+      ],
+      [
+        'ClickHouse: (c) raw JSONEachRow insert',
+        String(result.rawInsert.eventsPerSecond),
+        (insertPerSecond / rawPerSecond).toFixed(2),
+        `sink at ${(sinkPerSecond / insertPerSecond).toFixed(2)} of it`,
+      ],
     ];
-    const target = { name: 'ClickHouse sink vs raw consumption of its input', measured: String(ratio(sinkPerSecond, rawPerSecond)), target: `≥ ${TARGET_RATIO}`, met };
+    const target = {
+      name: 'ClickHouse sink vs raw consumption of its input',
+      measured: String(ratio(sinkPerSecond, rawPerSecond)),
+      target: `≥ ${TARGET_RATIO}`,
+      met,
+    };
     return { result, rows, target };
   } finally {
     await deleteBenchTopics(kafka, prefix, INPUT_TOPICS).catch(() => undefined);

@@ -37,7 +37,9 @@ async function benchmark(port: number, args: string[]): Promise<Array<{ test: st
     const { stdout } = await run('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '--csv', ...args], { maxBuffer: 16 * 1024 * 1024 });
     return parseBenchmarkCsv(stdout);
   } catch (error) {
-    throw new Error(`redis-benchmark failed (is it installed? it comes with redis-server): ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`redis-benchmark failed (is it installed? it comes with redis-server): ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -53,8 +55,23 @@ export async function measureRedisCeiling(
   // the sink's own script, one order per call (a lower bound: the sink packs up to 100 per call)
   const order = JSON.stringify([[1, 0, '1700000000000', 'order-id', 'customer-id', options.orderValues]]);
   const names = JSON.stringify(ORDER_HASH_FIELDS);
-  const scriptArgs = ['EVALSHA', options.scripts.sha('applyOrderStates'), '2', 'bench:order:__rand_int__', 'bench:customer:__rand_int__:orders', 'bench:customer:', ':orders', names, order];
+  const scriptArgs = [
+    'EVALSHA',
+    options.scripts.sha('applyOrderStates'),
+    '2',
+    'bench:order:__rand_int__',
+    'bench:customer:__rand_int__:orders',
+    'bench:customer:',
+    ':orders',
+    names,
+    order,
+  ];
   const [script] = await benchmark(port, [...common, ...scriptArgs]);
-  if (script) results.push({ test: 'EVALSHA apply-order-states (1 order per call)', requestsPerSecond: script.rps, command: `redis-benchmark ${common.join(' ')} EVALSHA <apply-order-states> 2 <order key> <index key> … <1 order>` });
+  if (script)
+    results.push({
+      test: 'EVALSHA apply-order-states (1 order per call)',
+      requestsPerSecond: script.rps,
+      command: `redis-benchmark ${common.join(' ')} EVALSHA <apply-order-states> 2 <order key> <index key> … <1 order>`,
+    });
   return results;
 }

@@ -56,10 +56,19 @@ interface RedisSinkRound extends SinkTiming {
  * needs: the generated states themselves would sit in the heap during the
  * rounds and slow down every garbage collection of the sink.
  */
-async function produceStates(context: SinkBenchContext, codec: RecordCodec, prefix: string): Promise<ProducedInput & { orders: number; sample: OrderState | undefined }> {
+async function produceStates(
+  context: SinkBenchContext,
+  codec: RecordCodec,
+  prefix: string,
+): Promise<ProducedInput & { orders: number; sample: OrderState | undefined }> {
   // N OrderState records of generated orders, as the order aggregator would write them
   const states = firstOf(context.records, 4, (orders) => orderStateChangelog({ seed: 7, orders }));
-  const produced = await produceInput(context.kafka, codec, prefix, states.map(({ key, value }) => ({ topic: TOPIC.orderState, key, value: { type: 'OrderState', value } })));
+  const produced = await produceInput(
+    context.kafka,
+    codec,
+    prefix,
+    states.map(({ key, value }) => ({ topic: TOPIC.orderState, key, value: { type: 'OrderState', value } })),
+  );
   return { ...produced, orders: new Set(states.map((s) => s.key)).size, sample: states[states.length - 1]?.value };
 }
 
@@ -77,7 +86,9 @@ export async function benchRedisSink(context: SinkBenchContext, options: RedisBe
     const codec = context.codec(prefix);
     const input = await produceStates(context, codec, prefix);
     const distinctOrders = input.orders;
-    context.progress(`Redis sink input: ${input.records} OrderState records of ${distinctOrders} orders, ${input.averageBytes} bytes on average, produced in ${input.seconds.toFixed(1)} s`);
+    context.progress(
+      `Redis sink input: ${input.records} OrderState records of ${distinctOrders} orders, ${input.averageBytes} bytes on average, produced in ${input.seconds.toFixed(1)} s`,
+    );
 
     const settings = mergeSinkSettings({ batching: { ...REDIS_SINK_BATCH, ...(options.batch !== undefined ? { maxRecords: options.batch } : {}) } });
     const redisCpuSeconds = async () => {
@@ -100,14 +111,22 @@ export async function benchRedisSink(context: SinkBenchContext, options: RedisBe
       });
       const redisCpu = (await redisCpuSeconds()) - before;
       const keys = (await redis.keys(`${keyPrefix(round)}order:*`)).length;
-      if (keys !== distinctOrders) throw new Error(`Redis sink round ${round + 1}: Redis holds ${keys} orders, expected ${distinctOrders}: the sink lost or invented orders`);
+      if (keys !== distinctOrders)
+        throw new Error(`Redis sink round ${round + 1}: Redis holds ${keys} orders, expected ${distinctOrders}: the sink lost or invented orders`);
       return { ...timing, collapsed: await metricValue(timing.metrics, 'sink_redis_collapsed_records_total'), redisCpu };
     };
-    const rounds = await alternatingRounds(context.rounds, () => rawConsume(kafka, [topic], input.records, logger, SINK_FETCH), runSink, (round, which, t) => {
-      const s = which === 'sink' ? (t as RedisSinkRound) : undefined;
-      const detail = s ? `, Redis ${s.redisCpu.toFixed(2)} s; ${s.collapsed} records folded into newer ones` : '';
-      context.progress(`round ${round + 1}: ${which === 'raw' ? '(a) raw consumer' : '(b) Redis sink  '}  ${Math.round(t.perSecond)} events/s  (${t.seconds.toFixed(2)} s; CPU: this process ${t.nodeCpu.toFixed(2)} s${detail})`);
-    });
+    const rounds = await alternatingRounds(
+      context.rounds,
+      () => rawConsume(kafka, [topic], input.records, logger, SINK_FETCH),
+      runSink,
+      (round, which, t) => {
+        const s = which === 'sink' ? (t as RedisSinkRound) : undefined;
+        const detail = s ? `, Redis ${s.redisCpu.toFixed(2)} s; ${s.collapsed} records folded into newer ones` : '';
+        context.progress(
+          `round ${round + 1}: ${which === 'raw' ? '(a) raw consumer' : '(b) Redis sink  '}  ${Math.round(t.perSecond)} events/s  (${t.seconds.toFixed(2)} s; CPU: this process ${t.nodeCpu.toFixed(2)} s${detail})`,
+        );
+      },
+    );
 
     // (c) the store's own ceilings
     const sample = input.sample;
@@ -160,11 +179,31 @@ export async function benchRedisSink(context: SinkBenchContext, options: RedisBe
     };
     const rows = [
       ['Redis: (a) raw consumer, orders.state', String(result.rawClient.eventsPerSecond), '1.00', `${rawCpu} µs CPU/event`],
-      ['Redis: (b) Redis sink', String(result.redisSink.eventsPerSecond), (sinkPerSecond / rawPerSecond).toFixed(2), `${sinkCpu} µs CPU/event (+ Redis ${redisCpu}), CPU-bound ratio ${(rawCpu / sinkCpu).toFixed(2)}; target ≥ ${TARGET_RATIO}: ${met ? 'met' : 'NOT met'}`],
-      ...ceilings.map((c) => [`Redis: (c) redis-benchmark ${c.test}`, String(Math.round(c.requestsPerSecond)), (c.requestsPerSecond / rawPerSecond).toFixed(2), 'requests/s']),
+      [
+        'Redis: (b) Redis sink',
+        String(result.redisSink.eventsPerSecond),
+        (sinkPerSecond / rawPerSecond).toFixed(2),
+        `${sinkCpu} µs CPU/event (+ Redis ${redisCpu}), CPU-bound ratio ${(rawCpu / sinkCpu).toFixed(2)}; target ≥ ${TARGET_RATIO}: ${met ? 'met' : 'NOT met'}`,
+      ],
+      ...ceilings.map((c) => [
+        `Redis: (c) redis-benchmark ${c.test}`,
+        String(Math.round(c.requestsPerSecond)),
+        (c.requestsPerSecond / rawPerSecond).toFixed(2),
+        'requests/s',
+      ]),
     ];
-    context.progress(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    const target = { name: 'Redis sink vs raw consumption of its input', measured: String(ratio(sinkPerSecond, rawPerSecond)), target: `≥ ${TARGET_RATIO}`, met };
+    context.progress(
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    const target = {
+      name: 'Redis sink vs raw consumption of its input',
+      measured: String(ratio(sinkPerSecond, rawPerSecond)),
+      target: `≥ ${TARGET_RATIO}`,
+      met,
+    };
     return { result, rows, target };
   } finally {
     await deleteBenchTopics(kafka, prefix, [TOPIC.orderState]).catch(() => undefined);

@@ -106,7 +106,10 @@ async function main(): Promise<number> {
   const machine = {
     ...describeMachine(),
     // the benchmark shares the machine (and its Kafka and ClickHouse) with whatever else runs: say how busy it was
-    loadAverageAtEnd: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadAverageAtEnd: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
     brokers: `${config.kafka.brokers.join(',')} (shared with other work on this machine)`,
   };
   const output = {

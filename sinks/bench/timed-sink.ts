@@ -10,7 +10,10 @@ import type { SinkMetrics } from '../runtime/sink-metrics';
 import type { ConsumeTiming } from '../../lib/bench/raw-consume';
 
 /** The engine's own options (name: a consumer group unique per run), without the hooks the timing needs. */
-export interface TimedSinkOptions<V extends TaggedValue> extends Pick<SinkEngineOptions<V>, 'kafka' | 'name' | 'topics' | 'topicPrefix' | 'codec' | 'writer' | 'logger' | 'settings'> {
+export interface TimedSinkOptions<V extends TaggedValue> extends Pick<
+  SinkEngineOptions<V>,
+  'kafka' | 'name' | 'topics' | 'topicPrefix' | 'codec' | 'writer' | 'logger' | 'settings'
+> {
   /** Records on the topics: the run ends when the group committed this many. */
   readonly expected: number;
 }
@@ -25,7 +28,9 @@ export interface SinkTiming extends ConsumeTiming {
 /** A metric's value (the sum of its label sets, or of the `_sum` series of a histogram). */
 export async function metricValue(metrics: SinkMetrics, name: string, series = name): Promise<number> {
   const metric = await metrics.registry.getSingleMetric(name)?.get();
-  return (metric?.values ?? []).filter((v) => (v as { metricName?: string }).metricName === undefined || (v as { metricName?: string }).metricName === series).reduce((sum, v) => sum + v.value, 0);
+  return (metric?.values ?? [])
+    .filter((v) => (v as { metricName?: string }).metricName === undefined || (v as { metricName?: string }).metricName === series)
+    .reduce((sum, v) => sum + v.value, 0);
 }
 
 export async function runTimedSink<V extends TaggedValue>(options: TimedSinkOptions<V>): Promise<SinkTiming> {

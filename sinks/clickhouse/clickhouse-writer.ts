@@ -65,16 +65,33 @@ export class ClickHouseSinkWriter implements SinkWriter<ClickHouseSinkValue> {
   async start({ logger, registry }: SinkWriterContext): Promise<void> {
     this.logger = logger;
     const registers = [registry];
-    this.rows = new Counter({ name: 'sink_clickhouse_rows_total', help: 'Rows inserted, all tables (re-inserts while isolating bad records included)', registers });
-    this.rejected = new Counter({ name: 'sink_clickhouse_rejected_records_total', help: 'Records ClickHouse cannot store, by dead-letter code', labelNames: ['code'], registers });
-    this.failures = new Counter({ name: 'sink_clickhouse_write_failures_total', help: 'Batches that failed and will be retried, by kind (unavailable, misconfigured)', labelNames: ['kind'], registers });
+    this.rows = new Counter({
+      name: 'sink_clickhouse_rows_total',
+      help: 'Rows inserted, all tables (re-inserts while isolating bad records included)',
+      registers,
+    });
+    this.rejected = new Counter({
+      name: 'sink_clickhouse_rejected_records_total',
+      help: 'Records ClickHouse cannot store, by dead-letter code',
+      labelNames: ['code'],
+      registers,
+    });
+    this.failures = new Counter({
+      name: 'sink_clickhouse_write_failures_total',
+      help: 'Batches that failed and will be retried, by kind (unavailable, misconfigured)',
+      labelNames: ['kind'],
+      registers,
+    });
     this.insertSeconds = new Histogram({ name: 'sink_clickhouse_batch_seconds', help: 'Duration of a batch: mapping and every insert', registers });
     const client = this.options.client ?? createClickHouse(this.options.clickhouse, 'default');
     this.client = client;
     if (this.options.migrate ?? true) {
       try {
         const report = await migrate(client, this.database, { logger });
-        logger.info({ database: this.database, applied: report.applied.map((m) => m.name), alreadyApplied: report.skipped.length }, 'ClickHouse migrations up to date');
+        logger.info(
+          { database: this.database, applied: report.applied.map((m) => m.name), alreadyApplied: report.skipped.length },
+          'ClickHouse migrations up to date',
+        );
       } catch (error) {
         throw new Error(
           `ClickHouse at ${this.displayUrl}, database ${this.database}: migrations failed: ${error instanceof Error ? error.message : String(error)} ` +

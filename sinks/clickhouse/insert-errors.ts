@@ -145,6 +145,5 @@ export class ClickHouseWriteError extends Error {
 const HINTS: Readonly<Record<FailureKind, string>> = {
   unavailable: 'ClickHouse unavailable (retrying is expected to succeed once it is back; check scripts/infra status)',
   'bad-data': 'ClickHouse refused the values of a record',
-  misconfigured:
-    'ClickHouse refused the request (are the migrations applied? scripts/clickhouse migrate; are CLICKHOUSE_URL/USER/PASSWORD/DATABASE right?)',
+  misconfigured: 'ClickHouse refused the request (are the migrations applied? scripts/clickhouse migrate; are CLICKHOUSE_URL/USER/PASSWORD/DATABASE right?)',
 };

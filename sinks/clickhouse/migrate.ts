@@ -99,8 +99,7 @@ export function pendingMigrations(files: readonly MigrationFile[], applied: Read
   const stale = pending.find((file) => file.version < lastApplied);
   if (stale !== undefined) {
     throw new MigrationError(
-      `migration ${stale.fileName} is new but numbered below ${lastApplied}, already applied to database ${database}: ` +
-        `renumber it above ${lastApplied}`,
+      `migration ${stale.fileName} is new but numbered below ${lastApplied}, already applied to database ${database}: ` + `renumber it above ${lastApplied}`,
     );
   }
   return pending;

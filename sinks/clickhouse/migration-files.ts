@@ -66,9 +66,7 @@ export function orderMigrations(files: readonly MigrationFile[]): MigrationFile[
     if (file.version === 0) throw new MigrationFileError(`migration ${file.fileName}: versions start at 001`);
     const previous = sorted[i - 1];
     if (previous !== undefined && previous.version === file.version) {
-      throw new MigrationFileError(
-        `migrations ${previous.fileName} and ${file.fileName} share version ${file.version}: give one of them the next free number`,
-      );
+      throw new MigrationFileError(`migrations ${previous.fileName} and ${file.fileName} share version ${file.version}: give one of them the next free number`);
     }
   }
   return sorted;

@@ -15,14 +15,7 @@
  * the dead-letter topic.
  */
 import type { TaggedValue } from '../../lib/serde';
-import type {
-  FraudAlert,
-  FraudAlertMessage,
-  OrderEvent,
-  OrderState,
-  OrderStateMessage,
-  PaymentEvent,
-} from '../../schemas/generated/types';
+import type { FraudAlert, FraudAlertMessage, OrderEvent, OrderState, OrderStateMessage, PaymentEvent } from '../../schemas/generated/types';
 import { RowMappingError, int64, kafkaOffset, text, uint32, uint64 } from './row-values';
 import type { EventRow, FraudAlertRow, OrderStateRow, PaymentRow, TableRows } from './tables';
 import { NO_ROWS } from './tables';

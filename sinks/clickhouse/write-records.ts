@@ -64,7 +64,11 @@ async function insertIsolating<R>(client: ClickHouseClient, database: string, ba
  * ClickHouseWriteError when ClickHouse is unavailable or misconfigured
  * (err.retryable): the caller retries the whole batch later.
  */
-export async function writeRecords<R extends ConsumedRecord>(client: ClickHouseClient, database: string, records: readonly R[]): Promise<WriteRecordsResult<R>> {
+export async function writeRecords<R extends ConsumedRecord>(
+  client: ClickHouseClient,
+  database: string,
+  records: readonly R[],
+): Promise<WriteRecordsResult<R>> {
   const rejected: RejectedRecord<R>[] = [];
   const mapped: Mapped<R>[] = [];
   for (const record of records) {

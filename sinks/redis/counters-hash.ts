@@ -24,9 +24,7 @@ function currentWindows(counters: readonly FraudWindowCounter[]): Map<string, Fr
   for (const counter of counters) {
     const best = current.get(counter.rule);
     const better =
-      best === undefined ||
-      counter.value > best.value ||
-      (counter.value === best.value && counter.windowStart.getTime() < best.windowStart.getTime());
+      best === undefined || counter.value > best.value || (counter.value === best.value && counter.windowStart.getTime() < best.windowStart.getTime());
     if (better) current.set(counter.rule, counter);
   }
   return current;

@@ -20,13 +20,23 @@ export function money(cents: number, currency?: string): string {
 function table(rows: ReadonlyArray<readonly string[]>, indent = '  '): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+  );
 }
 
 export function formatOrder(order: OrderView, key: string): string {
   const rows: string[][] = [
     ['status', order.status],
-    ['payment', `${order.paymentStatus}  authorized ${money(order.amountAuthorizedCents)}, captured ${money(order.amountCapturedCents)}, refunded ${money(order.amountRefundedCents)}`],
+    [
+      'payment',
+      `${order.paymentStatus}  authorized ${money(order.amountAuthorizedCents)}, captured ${money(order.amountCapturedCents)}, refunded ${money(order.amountRefundedCents)}`,
+    ],
     ['customer', order.customerId],
     ['total', `${money(order.totalCents, order.currency)}  (${order.itemsCount} item${order.itemsCount === 1 ? '' : 's'})`],
     ['placed', order.placedAt],
@@ -38,7 +48,12 @@ export function formatOrder(order: OrderView, key: string): string {
   rows.push(['last event', `${order.lastEventId} at ${order.lastEventAt}`]);
   rows.push(['version', `${order.version} (payments ${order.paymentVersion})`]);
   const lines = [`order ${order.orderId}  (${key})`, ...table(rows), '  items'];
-  lines.push(...table(order.items.map((item) => [item.sku, `${item.quantity} ×`, money(item.unitPriceCents)]), '    '));
+  lines.push(
+    ...table(
+      order.items.map((item) => [item.sku, `${item.quantity} ×`, money(item.unitPriceCents)]),
+      '    ',
+    ),
+  );
   return lines.join('\n');
 }
 

@@ -32,7 +32,9 @@ export function loadScriptSources(directory = path.join(__dirname, 'lua')): Reco
     try {
       source = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new Error(`cannot read the Redis sink's Lua script ${file}: ${error instanceof Error ? error.message : String(error)}; is the checkout complete?`);
+      throw new Error(`cannot read the Redis sink's Lua script ${file}: ${error instanceof Error ? error.message : String(error)}; is the checkout complete?`, {
+        cause: error,
+      });
     }
     scripts[name] = { name, source, sha: createHash('sha1').update(source).digest('hex') };
   }

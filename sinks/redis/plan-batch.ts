@@ -90,7 +90,15 @@ function putOp(record: OrderStateRecord | CountersRecord, records: Records): Red
   const value = record.value as NonNullable<OrderStateRecord['value'] | CountersRecord['value']>;
   if (value.type === 'OrderState') {
     const state = value.value;
-    return { kind: 'put-order', orderId: state.orderId, customerId: state.customerId, version: state.version, paymentVersion: state.paymentVersion, state, records };
+    return {
+      kind: 'put-order',
+      orderId: state.orderId,
+      customerId: state.customerId,
+      version: state.version,
+      paymentVersion: state.paymentVersion,
+      state,
+      records,
+    };
   }
   const counters = value.value;
   return { kind: 'put-counters', customerId: counters.customerId, version: counters.version, counters, records };
@@ -113,7 +121,8 @@ export function planBatch(records: readonly SinkRecord<RedisSinkValue>[]): Batch
     const kind = kindOf(record, key, refuse);
     if (kind === undefined) continue;
     // one namespace per topic: an order id and a customer id may coincide
-    const id = kind === 'add-alert' ? `${record.catalogTopic}\u0000${key}\u0000${(record as AlertRecord).value?.value.alertId}` : `${record.catalogTopic}\u0000${key}`;
+    const id =
+      kind === 'add-alert' ? `${record.catalogTopic}\u0000${key}\u0000${(record as AlertRecord).value?.value.alertId}` : `${record.catalogTopic}\u0000${key}`;
     let slot = slots.get(id);
     if (!slot) slots.set(id, (slot = { key, deleted: false, records: [] }));
     slot.records.push(record);
@@ -133,7 +142,11 @@ export function planBatch(records: readonly SinkRecord<RedisSinkValue>[]): Batch
     // every record of the key rides on the key's operations: a store refusal of the key rejects them all
     const first = slot.records[0] as RedisRecord;
     if (slot.deleted) {
-      ops.push(first.catalogTopic === TOPIC.orderState ? { kind: 'delete-order', orderId: slot.key, records: slot.records } : { kind: 'delete-counters', customerId: slot.key, records: slot.records });
+      ops.push(
+        first.catalogTopic === TOPIC.orderState
+          ? { kind: 'delete-order', orderId: slot.key, records: slot.records }
+          : { kind: 'delete-counters', customerId: slot.key, records: slot.records },
+      );
     }
     if (slot.put) ops.push(putOp(slot.put, slot.records));
     if (slot.alert) {
@@ -156,7 +169,8 @@ function kindOf(record: RedisRecord, key: string, refuse: (record: RedisRecord, 
       if (value === null) return 'delete-order';
       if (value.type !== 'OrderState') return refuse(record, REDIS_REJECTION.unexpectedRecord, `${at} holds a ${value.type}, expected OrderState`);
       const state = value.value;
-      if (state.orderId !== key) return refuse(record, REDIS_REJECTION.keyMismatch, `OrderState at ${at} is order ${state.orderId} but its key is ${key}; the key must be the orderId`);
+      if (state.orderId !== key)
+        return refuse(record, REDIS_REJECTION.keyMismatch, `OrderState at ${at} is order ${state.orderId} but its key is ${key}; the key must be the orderId`);
       return 'put-order';
     }
     case TOPIC.fraudCounters: {
@@ -164,16 +178,25 @@ function kindOf(record: RedisRecord, key: string, refuse: (record: RedisRecord, 
       if (value.type !== 'FraudCounters') return refuse(record, REDIS_REJECTION.unexpectedRecord, `${at} holds a ${value.type}, expected FraudCounters`);
       const counters = value.value;
       if (counters.customerId !== key) {
-        return refuse(record, REDIS_REJECTION.keyMismatch, `FraudCounters at ${at} are customer ${counters.customerId}'s but the key is ${key}; the key must be the customerId`);
+        return refuse(
+          record,
+          REDIS_REJECTION.keyMismatch,
+          `FraudCounters at ${at} are customer ${counters.customerId}'s but the key is ${key}; the key must be the customerId`,
+        );
       }
       return 'put-counters';
     }
     case TOPIC.fraudAlerts: {
-      if (value === null) return refuse(record, REDIS_REJECTION.alertTombstone, `${at} is a tombstone, but ${TOPIC.fraudAlerts} holds events that are never deleted`);
+      if (value === null)
+        return refuse(record, REDIS_REJECTION.alertTombstone, `${at} is a tombstone, but ${TOPIC.fraudAlerts} holds events that are never deleted`);
       if (value.type !== 'FraudAlert') return refuse(record, REDIS_REJECTION.unexpectedRecord, `${at} holds a ${value.type}, expected FraudAlert`);
       const alert = value.value;
       if (alert.customerId !== key) {
-        return refuse(record, REDIS_REJECTION.keyMismatch, `FraudAlert ${alert.alertId} at ${at} is about customer ${alert.customerId} but its key is ${key}; the key must be the customerId`);
+        return refuse(
+          record,
+          REDIS_REJECTION.keyMismatch,
+          `FraudAlert ${alert.alertId} at ${at} is about customer ${alert.customerId} but its key is ${key}; the key must be the customerId`,
+        );
       }
       return 'add-alert';
     }

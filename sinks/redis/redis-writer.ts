@@ -72,8 +72,17 @@ export class RedisSinkWriter implements SinkWriter<RedisSinkValue> {
   async start({ logger, registry }: SinkWriterContext): Promise<void> {
     this.logger = logger;
     const registers = [registry];
-    this.operations = new Counter({ name: 'sink_redis_operations_total', help: 'Script calls by operation and result (applied, or skipped as not newer / already there)', labelNames: ['op', 'result'], registers });
-    this.collapsed = new Counter({ name: 'sink_redis_collapsed_records_total', help: 'Records folded into a newer record of the same key within a batch', registers });
+    this.operations = new Counter({
+      name: 'sink_redis_operations_total',
+      help: 'Script calls by operation and result (applied, or skipped as not newer / already there)',
+      labelNames: ['op', 'result'],
+      registers,
+    });
+    this.collapsed = new Counter({
+      name: 'sink_redis_collapsed_records_total',
+      help: 'Records folded into a newer record of the same key within a batch',
+      registers,
+    });
     this.reloads = new Counter({ name: 'sink_redis_script_reloads_total', help: 'Lua script reloads after NOSCRIPT (Redis lost its script cache)', registers });
     const client = createRedis(this.options.redis, { lazyConnect: true });
     client.on('error', (error: Error) => {
@@ -93,6 +102,7 @@ export class RedisSinkWriter implements SinkWriter<RedisSinkValue> {
       client.disconnect();
       throw new Error(
         `Redis sink cannot start: ${error instanceof Error ? error.message : String(error)} (REDIS_URL=${this.displayUrl}); is Redis running (scripts/infra status) and are REDIS_URL / REDIS_PASSWORD right?`,
+        { cause: error },
       );
     }
     logger.info({ url: this.displayUrl, keyPrefix: this.keys.prefix, recentAlerts: this.recentAlerts }, 'Redis writer ready; scripts loaded');
@@ -107,7 +117,8 @@ export class RedisSinkWriter implements SinkWriter<RedisSinkValue> {
       this.logger?.info('Redis lost the sink scripts (restarted?); reloading them and writing the batch again');
       await this.scripts.load(this.client as Redis);
       outcome = await this.execute(plan.ops);
-      if (outcome.noScript) throw new RedisWriteError(`Redis at ${this.displayUrl} answers NOSCRIPT right after SCRIPT LOAD; is a proxy spreading commands over several servers?`);
+      if (outcome.noScript)
+        throw new RedisWriteError(`Redis at ${this.displayUrl} answers NOSCRIPT right after SCRIPT LOAD; is a proxy spreading commands over several servers?`);
     }
     return { rejected: [...plan.rejected, ...outcome.rejected] };
   }
@@ -128,7 +139,9 @@ export class RedisSinkWriter implements SinkWriter<RedisSinkValue> {
     }
     const replies = await pipeline.exec();
     if (replies === null || replies.length !== calls.length) {
-      throw new RedisWriteError(`Redis at ${this.displayUrl} did not answer the whole pipeline (${replies?.length ?? 0} of ${calls.length} replies); the connection probably dropped`);
+      throw new RedisWriteError(
+        `Redis at ${this.displayUrl} did not answer the whole pipeline (${replies?.length ?? 0} of ${calls.length} replies); the connection probably dropped`,
+      );
     }
     const rejected: RecordRejection[] = [];
     const rejectedRecords = new Set<SinkRecord<RedisSinkValue>>();

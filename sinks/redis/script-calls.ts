@@ -48,7 +48,12 @@ export function planCalls(ops: readonly RedisOp[], keys: RedisKeys, sha: (name: 
   for (const op of ops) {
     switch (op.kind) {
       case 'delete-order':
-        calls.push({ command: 'evalsha', args: [sha('deleteOrder'), 1, keys.order(op.orderId), keys.customerOrdersPrefix, keys.customerOrdersSuffix, op.orderId], ops: [op], perOp: false });
+        calls.push({
+          command: 'evalsha',
+          args: [sha('deleteOrder'), 1, keys.order(op.orderId), keys.customerOrdersPrefix, keys.customerOrdersSuffix, op.orderId],
+          ops: [op],
+          perOp: false,
+        });
         break;
       case 'delete-counters':
         calls.push({ command: 'del', args: [keys.fraudCounters(op.customerId)], ops: [op], perOp: false });

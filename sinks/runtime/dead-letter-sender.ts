@@ -40,7 +40,10 @@ export class DeadLetterSender {
     for (const chunk of requestChunks(messages)) await this.producer.send({ messages: chunk });
     for (const { source, code, message } of deadLetters) {
       this.metrics.deadLetters.inc({ topic: source.topic, code });
-      this.logger.warn({ topic: source.topic, partition: source.partition, offset: source.offset, code, reason: message }, 'record sent to the dead-letter topic');
+      this.logger.warn(
+        { topic: source.topic, partition: source.partition, offset: source.offset, code, reason: message },
+        'record sent to the dead-letter topic',
+      );
     }
   }
 }

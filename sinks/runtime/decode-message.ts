@@ -12,8 +12,7 @@ import type { PendingDeadLetter } from './pending-batch';
 import type { SinkRecord } from './sink-writer';
 
 export type DecodedMessage<V extends TaggedValue> =
-  | { readonly kind: 'record'; readonly record: SinkRecord<V> }
-  | { readonly kind: 'dead-letter'; readonly deadLetter: PendingDeadLetter };
+  { readonly kind: 'record'; readonly record: SinkRecord<V> } | { readonly kind: 'dead-letter'; readonly deadLetter: PendingDeadLetter };
 
 export interface MessagePosition {
   readonly topic: string;
@@ -50,7 +49,11 @@ export interface DecodedFetch<V extends TaggedValue> {
  * thousands of records a second. After a transient failure the later
  * messages' outcomes are dropped: they are read again after the backoff.
  */
-export async function decodeMessages<V extends TaggedValue>(codec: RecordCodec, at: MessagePosition, messages: readonly KafkaRecord[]): Promise<DecodedFetch<V>> {
+export async function decodeMessages<V extends TaggedValue>(
+  codec: RecordCodec,
+  at: MessagePosition,
+  messages: readonly KafkaRecord[],
+): Promise<DecodedFetch<V>> {
   const outcomes = await Promise.allSettled(messages.map((m) => (m.value === null ? null : decodeValue(codec, at.topic, m.value))));
   const decoded: DecodedMessage<V>[] = [];
   for (let i = 0; i < messages.length; i++) {

@@ -218,7 +218,13 @@ export class SinkEngine<V extends TaggedValue> {
     const heartbeatIntervalMs = heartbeatIntervalOf(settings.sessionTimeoutMs);
     // the coordinator waits this long for every member to rejoin
     const rebalanceTimeoutMs = 2 * settings.sessionTimeoutMs;
-    const consumer = createConsumer(kafka, { clientId: this.groupId, groupId: this.groupId, sessionTimeoutMs: settings.sessionTimeoutMs, rebalanceTimeoutMs, heartbeatIntervalMs });
+    const consumer = createConsumer(kafka, {
+      clientId: this.groupId,
+      groupId: this.groupId,
+      sessionTimeoutMs: settings.sessionTimeoutMs,
+      rebalanceTimeoutMs,
+      heartbeatIntervalMs,
+    });
     this.consumer = consumer;
     consumer.topics.trackAll(...topics);
     const reader = createReader(kafka, `${this.groupId}-fetch`);
@@ -234,7 +240,9 @@ export class SinkEngine<V extends TaggedValue> {
     });
     this.fetcher.start();
     // onBatch threw: a bug of the engine's, not a Kafka fault
-    this.fetcher.done().catch((error: unknown) => this.failFatally(error, 'the sink engine failed on a fetched batch; exiting for a supervisor to restart the sink'));
+    this.fetcher
+      .done()
+      .catch((error: unknown) => this.failFatally(error, 'the sink engine failed on a fetched batch; exiting for a supervisor to restart the sink'));
     this.member = new GroupMember({
       consumer,
       logger: this.logger,
@@ -242,7 +250,8 @@ export class SinkEngine<V extends TaggedValue> {
       sessionTimeoutMs: settings.sessionTimeoutMs,
       rebalanceTimeoutMs,
       heartbeatIntervalMs,
-      onJoin: (generation, assignment) => void this.lock.run(async () => this.onJoin(generation, assignment)).catch((error: unknown) => this.failFatally(error, 'handling a group join failed')),
+      onJoin: (generation, assignment) =>
+        void this.lock.run(async () => this.onJoin(generation, assignment)).catch((error: unknown) => this.failFatally(error, 'handling a group join failed')),
       onContact: () => this.progress.contact(),
       onRejoin: () => this.metrics.groupRejoins.inc(),
       onFatal: (error) => this.failFatally(error, 'the consumer met a fault no retry fixes; exiting for a supervisor to restart the sink'),
@@ -261,13 +270,17 @@ export class SinkEngine<V extends TaggedValue> {
       isFatal: (error) => isFatalKafkaError(error) || !(isKafkaError(error) || error instanceof StepTimeoutError),
       stopped: () => this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed',
       onRetry: ({ attempt, delayMs, error }) =>
-        this.logger.warn({ what, attempt, retryInMs: delayMs, err: errorMessage(error), errors: errorIds(error) }, `cannot ${what} yet (is Kafka reachable at KAFKA_BROKERS?); retrying`),
+        this.logger.warn(
+          { what, attempt, retryInMs: delayMs, err: errorMessage(error), errors: errorIds(error) },
+          `cannot ${what} yet (is Kafka reachable at KAFKA_BROKERS?); retrying`,
+        ),
     });
   }
 
   private watchLock(): void {
     const heldMs = this.lock.heldForMs();
-    if (heldMs !== undefined && heldMs > this.options.settings.sessionTimeoutMs) this.logger.warn({ heldMs }, 'the engine lock is held for longer than a session (a request waiting on a broker or a store that does not answer?)');
+    if (heldMs !== undefined && heldMs > this.options.settings.sessionTimeoutMs)
+      this.logger.warn({ heldMs }, 'the engine lock is held for longer than a session (a request waiting on a broker or a store that does not answer?)');
   }
 
   /** Under the lock: a new generation. Everything uncommitted is dropped; the committed offsets are read off the lock. */
@@ -300,7 +313,8 @@ export class SinkEngine<V extends TaggedValue> {
     void this.untilConnected('read the committed offsets', () => groupStartPositions(consumer, assignment))
       .then((positions) => this.lock.run(async () => this.install(preparation, positions)))
       .catch((error: unknown) => {
-        if (preparation === this.preparations && this.state === 'rebalancing') this.failFatally(error, 'cannot read the committed offsets; exiting for a supervisor to restart the sink');
+        if (preparation === this.preparations && this.state === 'rebalancing')
+          this.failFatally(error, 'cannot read the committed offsets; exiting for a supervisor to restart the sink');
       });
   }
 
@@ -315,7 +329,10 @@ export class SinkEngine<V extends TaggedValue> {
     this.state = 'running';
     this.rebalancingSince = undefined;
     const assignment = this.assignment();
-    this.logger.info({ generation: this.generation, positions: positions.map(({ topic, partition, offset }) => ({ topic, partition, offset: offset.toString() })) }, 'reading the assigned partitions from their committed offsets');
+    this.logger.info(
+      { generation: this.generation, positions: positions.map(({ topic, partition, offset }) => ({ topic, partition, offset: offset.toString() })) },
+      'reading the assigned partitions from their committed offsets',
+    );
     this.options.hooks?.joined?.(assignment);
   }
 
@@ -433,7 +450,9 @@ export class SinkEngine<V extends TaggedValue> {
         if (this.state === 'running' && !this.backingOff && this.flights.includes(flight)) await this.settleReady();
       });
     };
-    flight.write.then(settleWhenDone, settleWhenDone).catch((error: unknown) => this.logger.error({ err: error }, 'settling a written batch failed unexpectedly'));
+    flight.write
+      .then(settleWhenDone, settleWhenDone)
+      .catch((error: unknown) => this.logger.error({ err: error }, 'settling a written batch failed unexpectedly'));
   }
 
   /**
@@ -471,7 +490,7 @@ export class SinkEngine<V extends TaggedValue> {
   private async settleHead(trigger: Trigger): Promise<boolean> {
     const flight = this.flights[0];
     if (flight === undefined) return true;
-    let settling = [flight];
+    let settling: InFlight<V>[];
     let stage: FailureStage = 'write';
     try {
       await flight.write;
@@ -479,7 +498,9 @@ export class SinkEngine<V extends TaggedValue> {
       stage = 'dead-letter';
       for (const { batch } of settling) {
         if (batch.deadLettersSent) continue;
-        await within(this.options.settings.writeTimeoutMs, `dead-letter send of ${batch.deadLetters.length} records`, () => this.deadLetters.send(batch.deadLetters));
+        await within(this.options.settings.writeTimeoutMs, `dead-letter send of ${batch.deadLetters.length} records`, () =>
+          this.deadLetters.send(batch.deadLetters),
+        );
         batch.deadLettersSent = true;
       }
       stage = 'commit';
@@ -487,7 +508,10 @@ export class SinkEngine<V extends TaggedValue> {
     } catch (error) {
       if (this.flights[0] !== flight) return false; // dropped meanwhile
       if (stage === 'commit' && (isGenerationLost(error) || error instanceof GenerationMovedError)) {
-        this.logger.info({ err: errorMessage(error), errors: errorIds(error) }, 'commit refused: the group moved on; the written records will be delivered again after the next join');
+        this.logger.info(
+          { err: errorMessage(error), errors: errorIds(error) },
+          'commit refused: the group moved on; the written records will be delivered again after the next join',
+        );
         this.awaitJoin('commit refused by the group');
         return false;
       }
@@ -544,13 +568,15 @@ export class SinkEngine<V extends TaggedValue> {
   private async commit(batches: readonly PendingBatch<V>[]): Promise<void> {
     const latest = new Map<string, PartitionOffset>();
     for (const batch of batches) {
-      for (const offset of batch.commitOffsets((topic, partition) => this.isAssigned(topic, partition))) latest.set(keyOf(offset.topic, offset.partition), offset);
+      for (const offset of batch.commitOffsets((topic, partition) => this.isAssigned(topic, partition)))
+        latest.set(keyOf(offset.topic, offset.partition), offset);
     }
     const offsets = [...latest.values()];
     if (offsets.length > 0) {
       const consumer = this.consumer!;
       // the client commits under its current generation: after a join not handled yet, the partitions may be another member's
-      if (consumer.generationId !== this.generation) throw new GenerationMovedError(`the group moved from generation ${this.generation} to ${consumer.generationId}`);
+      if (consumer.generationId !== this.generation)
+        throw new GenerationMovedError(`the group moved from generation ${this.generation} to ${consumer.generationId}`);
       const timer = this.metrics.commitLatency.startTimer();
       await within(this.stepTimeoutMs, 'committing the offsets', () =>
         consumer.commit({ offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: BigInt(offset), leaderEpoch: -1 })) }),
@@ -597,7 +623,9 @@ export class SinkEngine<V extends TaggedValue> {
     this.lastFailure = { stage, message: errorMessage(error), at: new Date().toISOString() };
     this.logger.warn(
       { stage, trigger, attempt: this.attempt, retryInMs: delay, pending: this.pending.size() + this.inFlightRecords(), err: errorMessage(error) },
-      stage === 'decode' ? 'cannot decode (schema registry unreachable?); pausing consumption and retrying' : `${stage} failed; pausing consumption and retrying the batch`,
+      stage === 'decode'
+        ? 'cannot decode (schema registry unreachable?); pausing consumption and retrying'
+        : `${stage} failed; pausing consumption and retrying the batch`,
     );
     if (!this.backingOff) {
       this.backingOff = true;
@@ -714,7 +742,9 @@ export class SinkEngine<V extends TaggedValue> {
       }
     });
     const closing = (what: string) => (error: unknown) => this.logger.warn({ err: errorMessage(error) }, `${what} did not finish cleanly`);
-    await within(this.stepTimeoutMs, 'leaving the group', async () => this.member?.leave()).catch(closing('leaving the group (the coordinator expires the member after its session)'));
+    await within(this.stepTimeoutMs, 'leaving the group', async () => this.member?.leave()).catch(
+      closing('leaving the group (the coordinator expires the member after its session)'),
+    );
     await within(this.stepTimeoutMs, 'closing the consumer', async () => this.consumer?.close(true)).catch(closing('closing the consumer'));
     await within(this.stepTimeoutMs, 'closing the fetch consumer', async () => this.reader?.close(true)).catch(closing('closing the fetch consumer'));
     await within(this.stepTimeoutMs, 'closing the dead-letter producer', () => this.deadLetters.close()).catch(closing('closing the dead-letter producer'));
@@ -737,10 +767,10 @@ export class SinkEngine<V extends TaggedValue> {
         : rebalancingMs > this.stallTimeoutMs
           ? `consuming nothing for ${Math.round(rebalancingMs / 1000)} s: ${this.preparing ? 'reading the committed offsets' : 'waiting for a group join'}`
           : this.backingOff
-          ? `store failing: ${this.lastFailure?.message ?? 'retrying'}`
-          : writer?.ready === false
-            ? 'store not ready'
-            : progress.reason;
+            ? `store failing: ${this.lastFailure?.message ?? 'retrying'}`
+            : writer?.ready === false
+              ? 'store not ready'
+              : progress.reason;
     return {
       ready,
       detail: {

@@ -80,7 +80,11 @@ export async function runSinkService<V extends TaggedValue>(spec: SinkService<V>
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   try {
-    await requireTopicsOnStart({ ...config.kafka, clientId: spec.service }, inputs, spec.service, config.topicPrefix, { logger, brokers: config.kafka.brokers, stopped: () => stopping });
+    await requireTopicsOnStart({ ...config.kafka, clientId: spec.service }, inputs, spec.service, config.topicPrefix, {
+      logger,
+      brokers: config.kafka.brokers,
+      stopped: () => stopping,
+    });
     if (stopping) return;
     waiting = false;
     await engine.start();

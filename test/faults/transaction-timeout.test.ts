@@ -17,37 +17,44 @@ const TIMED_OUT = /Completed rollback of ongoing transaction for transactionalId
 const broker = usePrivateKafka();
 const run = useFaultPipeline();
 
-test(`a transaction aborted by the broker for its timeout under ${LOAD_RATE} events/s: lag 0 within 30 s, outputs exact`, () =>
-  run.scenario(async () => {
-    const fault = await run.create(broker, 'fault-txn');
-    const { 'order-aggregator': aggregator } = await fault.startAll({
-      'order-aggregator': { PROCESSOR_TRANSACTION_TIMEOUT_MS: '3000', PROCESSOR_SESSION_TIMEOUT_MS: '30000' },
-    });
-    const load = fault.startLoad(50_000);
-    await sleep(8_000);
-    let lastResume = Date.now();
-    for (let i = 0; i < PAUSES; i++) {
-      process.kill(aggregator.child.pid!, 'SIGSTOP');
-      await sleep(PAUSE_MS);
-      process.kill(aggregator.child.pid!, 'SIGCONT');
-      lastResume = Date.now();
-      await sleep(5_000);
-    }
-    const summary = await load.done;
-    await finishScenario(fault, 'transaction timed out by the broker', {
-      faultEndedAt: lastResume,
-      loadEndedAt: Date.now(),
-      loads: [summary],
-      services: SERVICE_NAMES,
-      after: () => {
-        const ids = [...broker.log().matchAll(TIMED_OUT)].map((m) => m[1]!).filter((id) => id.includes('order-aggregator'));
-        return [
-          {
-            check: "the broker rolled back at least one of the aggregator's transactions for its timeout",
-            ok: ids.length > 0,
-            detail: ids.length > 0 ? `${ids.length} rollbacks: ${[...new Set(ids)].join(', ')}` : `no "Completed rollback of ongoing transaction ... due to timeout" line for the aggregator in ${broker.logPath}: the scenario did not test what it claims`,
-          },
-        ];
-      },
-    });
-  }), 900_000);
+test(
+  `a transaction aborted by the broker for its timeout under ${LOAD_RATE} events/s: lag 0 within 30 s, outputs exact`,
+  () =>
+    run.scenario(async () => {
+      const fault = await run.create(broker, 'fault-txn');
+      const { 'order-aggregator': aggregator } = await fault.startAll({
+        'order-aggregator': { PROCESSOR_TRANSACTION_TIMEOUT_MS: '3000', PROCESSOR_SESSION_TIMEOUT_MS: '30000' },
+      });
+      const load = fault.startLoad(50_000);
+      await sleep(8_000);
+      let lastResume = Date.now();
+      for (let i = 0; i < PAUSES; i++) {
+        process.kill(aggregator.child.pid!, 'SIGSTOP');
+        await sleep(PAUSE_MS);
+        process.kill(aggregator.child.pid!, 'SIGCONT');
+        lastResume = Date.now();
+        await sleep(5_000);
+      }
+      const summary = await load.done;
+      await finishScenario(fault, 'transaction timed out by the broker', {
+        faultEndedAt: lastResume,
+        loadEndedAt: Date.now(),
+        loads: [summary],
+        services: SERVICE_NAMES,
+        after: () => {
+          const ids = [...broker.log().matchAll(TIMED_OUT)].map((m) => m[1]!).filter((id) => id.includes('order-aggregator'));
+          return [
+            {
+              check: "the broker rolled back at least one of the aggregator's transactions for its timeout",
+              ok: ids.length > 0,
+              detail:
+                ids.length > 0
+                  ? `${ids.length} rollbacks: ${[...new Set(ids)].join(', ')}`
+                  : `no "Completed rollback of ongoing transaction ... due to timeout" line for the aggregator in ${broker.logPath}: the scenario did not test what it claims`,
+            },
+          ];
+        },
+      });
+    }),
+  900_000,
+);

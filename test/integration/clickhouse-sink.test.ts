@@ -69,9 +69,7 @@ describe('migrations', () => {
       expect(again.applied).toEqual([]);
       expect(again.skipped.map((m) => m.name)).toEqual(files.map((f) => f.name));
       const tables = await selectRows(client, `SELECT name FROM system.tables WHERE database = ${sqlString(fresh)} ORDER BY name`);
-      expect(tables.map((t) => t['name'])).toEqual(
-        [...SINK_TABLES, 'customer_order_stats_mv', 'schema_migrations', 'sku_daily_sales_mv'].sort(),
-      );
+      expect(tables.map((t) => t['name'])).toEqual([...SINK_TABLES, 'customer_order_stats_mv', 'schema_migrations', 'sku_daily_sales_mv'].sort());
       const recorded = await selectRows(client, `SELECT version, name, checksum FROM ${fresh}.schema_migrations ORDER BY version`);
       expect(recorded.map((r) => r['checksum'])).toEqual(files.map((f) => f.checksum));
     } finally {
@@ -115,7 +113,9 @@ describe('a generated stream in ClickHouse', () => {
       expect({ orderId, at, row }).toEqual({ orderId, at, row: expectedOrderAsOf(dataset, orderId, new Date(at)) });
     }
     // and the statuses probed go through a whole lifecycle
-    expect(new Set(afterOneInsert.ordersAsOf.map((p) => p.row?.status ?? null))).toEqual(new Set([null, 'PLACED', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED']));
+    expect(new Set(afterOneInsert.ordersAsOf.map((p) => p.row?.status ?? null))).toEqual(
+      new Set([null, 'PLACED', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED']),
+    );
   });
 
   test("an order's audit trail holds each event once, and folds back to the order's state", () => {

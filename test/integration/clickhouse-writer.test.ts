@@ -70,7 +70,10 @@ test('records that can never be stored come back as rejections, by identity, wit
     const result = await writer.write([good, wrongTopic]);
     expect(result.rejected).toHaveLength(1);
     expect(result.rejected[0]!.record).toBe(wrongTopic);
-    expect(result.rejected[0]).toMatchObject({ code: 'clickhouse:bad-row', message: expect.stringMatching(/record type CustomerProfile has no ClickHouse table/) });
+    expect(result.rejected[0]).toMatchObject({
+      code: 'clickhouse:bad-row',
+      message: expect.stringMatching(/record type CustomerProfile has no ClickHouse table/),
+    });
   } finally {
     await writer.close();
   }

@@ -23,8 +23,15 @@ test('alerts and counters are exact across a SIGKILL of the fraud detector', asy
       fraud: { orderBurst: { rate: 0.02, cancelRate: 0, orders: 8, windowMs: 10 * 60_000 } },
     }),
   ];
-  const topicOf = { [TOPIC.customers]: pipeline.topics.customers, [TOPIC.orderEvents]: pipeline.topics.orderEvents, [TOPIC.paymentEvents]: pipeline.topics.paymentEvents };
-  await produce(pipeline, records.map((r) => ({ topic: topicOf[r.topic], key: r.key, value: r.event })));
+  const topicOf = {
+    [TOPIC.customers]: pipeline.topics.customers,
+    [TOPIC.orderEvents]: pipeline.topics.orderEvents,
+    [TOPIC.paymentEvents]: pipeline.topics.paymentEvents,
+  };
+  await produce(
+    pipeline,
+    records.map((r) => ({ topic: topicOf[r.topic], key: r.key, value: r.event })),
+  );
 
   // the restart is the same instance (exactly_once_v2 names its transactional id by it), as a supervisor's would be
   const start = async (name: string) => {
@@ -34,7 +41,10 @@ test('alerts and counters are exact across a SIGKILL of the fraud detector', asy
   await start('validator');
   const first = await start('fraud-detector');
   const fraudGroup = `${pipeline.prefix}fraud-detector`;
-  await waitFor(async () => (await committedCount(pipeline, fraudGroup, [pipeline.topics.customerActivity])) > 500, 'the fraud detector to commit some progress');
+  await waitFor(
+    async () => (await committedCount(pipeline, fraudGroup, [pipeline.topics.customerActivity])) > 500,
+    'the fraud detector to commit some progress',
+  );
   first.kill('SIGKILL');
   await exited(first);
   await start('fraud-detector');

@@ -25,7 +25,11 @@ afterAll(async () => {
 });
 
 /** Consumes as a member of the group from its committed offsets (the beginning when none) until `count` records arrived (or the timeout hits). */
-async function consume(topic: string, count: number, options: { groupId?: string; readUncommitted?: boolean; settleMs?: number } = {}): Promise<ConsumedRecord[]> {
+async function consume(
+  topic: string,
+  count: number,
+  options: { groupId?: string; readUncommitted?: boolean; settleMs?: number } = {},
+): Promise<ConsumedRecord[]> {
   const received: ConsumedRecord[] = [];
   let done: () => void = () => undefined;
   let settle: NodeJS.Timeout | undefined;
@@ -45,7 +49,10 @@ async function consume(topic: string, count: number, options: { groupId?: string
   );
   let timeout: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([arrived, new Promise((_, reject) => (timeout = setTimeout(() => reject(new Error(`got ${received.length} of ${count} records from ${topic}`)), 30_000)))]);
+    await Promise.race([
+      arrived,
+      new Promise((_, reject) => (timeout = setTimeout(() => reject(new Error(`got ${received.length} of ${count} records from ${topic}`)), 30_000))),
+    ]);
   } finally {
     clearTimeout(timeout);
     await member.close();
@@ -53,7 +60,8 @@ async function consume(topic: string, count: number, options: { groupId?: string
   return received;
 }
 
-const records = (topic: string, values: ReadonlyArray<{ key: string; value: string }>) => values.map(({ key, value }) => ({ topic, key: Buffer.from(key), value: Buffer.from(value) }));
+const records = (topic: string, values: ReadonlyArray<{ key: string; value: string }>) =>
+  values.map(({ key, value }) => ({ topic, key: Buffer.from(key), value: Buffer.from(value) }));
 
 async function produce(topic: string, values: ReadonlyArray<{ key: string; value: string }>): Promise<void> {
   const producer = createProducer(config.kafka, 'kafka-test');
@@ -105,11 +113,21 @@ test('a committed transaction is visible to read_committed readers, an aborted o
   const producer = createTransactionalProducer(config.kafka, id, id, 30_000);
   try {
     const aborted = await producer.beginTransaction();
-    await aborted.send({ messages: records(topic, [{ key: 'k', value: 'aborted-1' }, { key: 'k', value: 'aborted-2' }]) });
+    await aborted.send({
+      messages: records(topic, [
+        { key: 'k', value: 'aborted-1' },
+        { key: 'k', value: 'aborted-2' },
+      ]),
+    });
     await aborted.abort();
 
     const committed = await producer.beginTransaction();
-    await committed.send({ messages: records(topic, [{ key: 'k', value: 'committed-1' }, { key: 'k', value: 'committed-2' }]) });
+    await committed.send({
+      messages: records(topic, [
+        { key: 'k', value: 'committed-1' },
+        { key: 'k', value: 'committed-2' },
+      ]),
+    });
     await committed.commit();
   } finally {
     await producer.close();
@@ -117,7 +135,13 @@ test('a committed transaction is visible to read_committed readers, an aborted o
 
   // the project's reader (read_committed) and a read_committed group member
   const read: string[] = [];
-  await readPartitionsToEnd({ kafka: config.kafka, logger, clientId: uniqueName('tx-reader'), topic, onBatch: (_p, batch) => void read.push(...batch.map((r) => r.value?.toString() ?? '')) });
+  await readPartitionsToEnd({
+    kafka: config.kafka,
+    logger,
+    clientId: uniqueName('tx-reader'),
+    topic,
+    onBatch: (_p, batch) => void read.push(...batch.map((r) => r.value?.toString() ?? '')),
+  });
   expect(read).toEqual(['committed-1', 'committed-2']);
   const readCommitted = await consume(topic, 2, { settleMs: 1500 });
   expect(readCommitted.map((m) => m.value?.toString())).toEqual(['committed-1', 'committed-2']);
@@ -130,7 +154,10 @@ test('a committed transaction is visible to read_committed readers, an aborted o
 test('the admin client resets a group to the earliest offset and the group reads everything again', async () => {
   const topic = uniqueName('reset');
   await createTopicsAndWait(admin, [{ topic, numPartitions: 2 }]);
-  await produce(topic, Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })));
+  await produce(
+    topic,
+    Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+  );
 
   const groupId = uniqueName('replayers');
   expect(await consume(topic, 10, { groupId })).toHaveLength(10);

@@ -47,9 +47,14 @@ afterAll(async () => {
 
 function lookup(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(path.join(ROOT, 'scripts', 'lookup'), args, { env: { ...process.env, REDIS_KEY_PREFIX: keyPrefix, TOPIC_PREFIX: '' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      path.join(ROOT, 'scripts', 'lookup'),
+      args,
+      { env: { ...process.env, REDIS_KEY_PREFIX: keyPrefix, TOPIC_PREFIX: '' } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -57,9 +57,7 @@ const inputs = (pipeline: TestPipeline) => [pipeline.topics.orderEvents, pipelin
 /** Every OrderState in orders.state, decoded, in log order per partition. */
 async function stateLog(pipeline: TestPipeline): Promise<OrderState[]> {
   const messages = await readAll(pipeline, pipeline.topics.orderState);
-  return Promise.all(
-    messages.map(async (m) => (await pipeline.codec.decode(pipeline.topics.orderState, m.value!)).value as OrderState),
-  );
+  return Promise.all(messages.map(async (m) => (await pipeline.codec.decode(pipeline.topics.orderState, m.value!)).value as OrderState));
 }
 
 function expectedStates(records: readonly GeneratedRecord[]): Map<string, OrderState> {

@@ -26,7 +26,8 @@ async function writeTransactionally(topic: string, perPartition: ReadonlyMap<num
       for (let first = 0; first < count; first += perTransaction) {
         const transaction = await producer.beginTransaction();
         const messages = [];
-        for (let i = first; i < Math.min(count, first + perTransaction); i += 1) messages.push({ topic, key: Buffer.from(`k-${partition}-${i}`), value: Buffer.from(`v-${i}`), partition });
+        for (let i = first; i < Math.min(count, first + perTransaction); i += 1)
+          messages.push({ topic, key: Buffer.from(`k-${partition}-${i}`), value: Buffer.from(`v-${i}`), partition });
         await transaction.send({ messages });
         await transaction.commit();
       }
@@ -41,9 +42,22 @@ const keysOf = (records: FetchedRecord[]) => records.map((r) => r.key?.toString(
 test('one reader reads partitions one by one, rereads on demand, and ends at a trailing commit marker', async () => {
   const topic = pipeline.topics.orderState;
   const other = pipeline.topics.pendingPayments;
-  await writeTransactionally(topic, new Map([[0, 250], [3, 40]]), 100);
+  await writeTransactionally(
+    topic,
+    new Map([
+      [0, 250],
+      [3, 40],
+    ]),
+    100,
+  );
   await writeTransactionally(other, new Map([[1, 5]]), 5);
-  const consumer = createConsumer(pipeline.kafkaConfig, { clientId: uniqueName('reader'), groupId: uniqueName('reader'), sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000, heartbeatIntervalMs: 1_000 });
+  const consumer = createConsumer(pipeline.kafkaConfig, {
+    clientId: uniqueName('reader'),
+    groupId: uniqueName('reader'),
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 20_000,
+    heartbeatIntervalMs: 1_000,
+  });
   const reader = new PartitionRangeReader(consumer, logger);
   try {
     const read = async (from: string, partition: number) => {

@@ -152,7 +152,11 @@ test(`${ORDERS} generated orders through the processors into Redis and ClickHous
   const pipeline = await createTestPipeline('e2e');
   redisPrefix = `${KEY_PREFIX}${pipeline.prefix}`;
   const generated = [...generateLifecycles({ seed: 41, orders: ORDERS, customers: ORDERS / 4 })];
-  const topicOf = { [TOPIC.customers]: pipeline.topics.customers, [TOPIC.orderEvents]: pipeline.topics.orderEvents, [TOPIC.paymentEvents]: pipeline.topics.paymentEvents };
+  const topicOf = {
+    [TOPIC.customers]: pipeline.topics.customers,
+    [TOPIC.orderEvents]: pipeline.topics.orderEvents,
+    [TOPIC.paymentEvents]: pipeline.topics.paymentEvents,
+  };
   const input = generated.map((r) => ({ topic: topicOf[r.topic], key: r.key, value: r.event }));
   const events = generated.filter((r) => r.topic !== TOPIC.customers);
 
@@ -185,14 +189,17 @@ test(`${ORDERS} generated orders through the processors into Redis and ClickHous
     await waitForCaughtUp(pipeline, `${pipeline.prefix}fraud-detector`, [pipeline.topics.customerActivity], CATCH_UP_MS);
     for (const [service, topics] of Object.entries(sinkInputs)) await waitForCaughtUp(pipeline, sinkGroup(pipeline, service), topics, CATCH_UP_MS);
   };
-  let sinks = await startSinks();
+  const sinks = await startSinks();
   await allCaughtUp();
 
   // Redis: every key equals what the sink writes for the fold's states and the fraud detector's latest counters and alerts
   const counters = new Map<string, FraudCounters>();
-  for (const [customerId, value] of await latestValues<FraudCounters>(pipeline, pipeline.topics.fraudCounters)) if (value !== null) counters.set(customerId, value);
+  for (const [customerId, value] of await latestValues<FraudCounters>(pipeline, pipeline.topics.fraudCounters))
+    if (value !== null) counters.set(customerId, value);
   const alerts = await Promise.all(
-    (await readAll(pipeline, pipeline.topics.fraudAlerts)).map(async (m) => (await pipeline.codec.decode(pipeline.topics.fraudAlerts, m.value!)).value as FraudAlert),
+    (await readAll(pipeline, pipeline.topics.fraudAlerts)).map(
+      async (m) => (await pipeline.codec.decode(pipeline.topics.fraudAlerts, m.value!)).value as FraudAlert,
+    ),
   );
   expect(alerts.length).toBeGreaterThan(0); // the injected fraud patterns raised some
   const first = await snapshot(redisPrefix);
@@ -215,7 +222,7 @@ test(`${ORDERS} generated orders through the processors into Redis and ClickHous
   // both sinks rebuilt from the earliest offsets over stores that already hold everything
   for (const sink of sinks) await stop(sink);
   for (const [service, topics] of Object.entries(sinkInputs)) await resetGroupToEarliest(pipeline, sinkGroup(pipeline, service), topics);
-  sinks = await startSinks();
+  await startSinks(); // tracked: stopped after the test
   await allCaughtUp();
   expect(await snapshot(redisPrefix)).toEqual(first);
 }, 600_000);

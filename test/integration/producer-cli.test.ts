@@ -95,7 +95,9 @@ describe('producer CLI', () => {
     const reported = run.stderr.split('\n').filter((l) => l.startsWith('line '));
     expect(reported).toEqual([
       expect.stringMatching(/^line 2: invalid JSON: /),
-      expect.stringMatching(/^line 3: invalid com\.streamfold\.orders\.OrderPlaced for topic orders\.events: items\[0\]\.quantity: expected an int \(32-bit integer\), got string "-1"$/),
+      expect.stringMatching(
+        /^line 3: invalid com\.streamfold\.orders\.OrderPlaced for topic orders\.events: items\[0\]\.quantity: expected an int \(32-bit integer\), got string "-1"$/,
+      ),
       expect.stringMatching(/^line 5: topic orders\.events carries no record tagged "OrderPlace"/),
       expect.stringMatching(/^line 7: invalid com\.streamfold\.payments\.PaymentAuthorized for topic payments\.events: amountCents: required/),
     ]);

@@ -80,7 +80,10 @@ describe('Publisher on Kafka and the registry', () => {
   it('rejects a call with an invalid event, naming the field, and nothing of it reaches Kafka', async () => {
     const topic = `${pipeline.prefix}${TOPIC.paymentEvents}`;
     const before = await endOffsetTotal(pipeline, topic);
-    const valid: OutgoingEvent = { topic: TOPIC.paymentEvents, event: { type: 'PaymentCaptured', value: { ...SAMPLE_RECORDS.PaymentCaptured, envelope: sampleEnvelope({ aggregateId: 'order-valid' }) } } };
+    const valid: OutgoingEvent = {
+      topic: TOPIC.paymentEvents,
+      event: { type: 'PaymentCaptured', value: { ...SAMPLE_RECORDS.PaymentCaptured, envelope: sampleEnvelope({ aggregateId: 'order-valid' }) } },
+    };
     const negativeAsString = {
       topic: TOPIC.paymentEvents,
       event: { type: 'PaymentCaptured', value: { ...SAMPLE_RECORDS.PaymentCaptured, amountCents: '-500' } },
@@ -125,7 +128,12 @@ describe('v1 → v2 through the registry and one topic, with the Publisher', () 
     const v1 = new RecordSet([recordSchema(topic, V1)]);
     const v2 = new RecordSet([recordSchema(topic, V2)]);
     const publisherOf = (records: RecordSet) =>
-      new Publisher<Messages>({ producer: createProducer(config.kafka, `${config.kafka.clientId}-producer`), encoder: new AvroEncoder<Messages>({ registry, records, logger }), records, logger });
+      new Publisher<Messages>({
+        producer: createProducer(config.kafka, `${config.kafka.clientId}-producer`),
+        encoder: new AvroEncoder<Messages>({ registry, records, logger }),
+        records,
+        logger,
+      });
 
     // an old producer, then an upgraded one (the registry accepts v2 as the subject's second version)
     const old = publisherOf(v1);
@@ -139,7 +147,13 @@ describe('v1 → v2 through the registry and one topic, with the Publisher', () 
     expect(await registry.versions(recordSchema(topic, V1).subject)).toEqual([1, 2]);
 
     const log: FetchedRecord[] = [];
-    await readPartitionsToEnd({ kafka: config.kafka, topic, clientId: uniqueName('parcels-read'), logger, onBatch: (_p, records) => void log.push(...records) });
+    await readPartitionsToEnd({
+      kafka: config.kafka,
+      topic,
+      clientId: uniqueName('parcels-read'),
+      logger,
+      onBatch: (_p, records) => void log.push(...records),
+    });
     expect(log.map((m) => header(m, EVENT_HEADER.type))).toEqual(['Parcel', 'Parcel']);
     const readWith = (records: RecordSet) => {
       const decoder = new AvroDecoder<Messages>({ registry, records, logger });

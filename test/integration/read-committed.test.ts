@@ -36,7 +36,8 @@ beforeAll(async () => {
   await withAdmin(config.kafka, (admin) => createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]));
   const [first, second, third] = [transactional('a'), transactional('b'), transactional('c')];
   try {
-    const send = (txn: Awaited<ReturnType<RecordProducer['beginTransaction']>>, value: string) => txn.send({ messages: [{ topic, key: Buffer.from(value), value: Buffer.from(value) }] });
+    const send = (txn: Awaited<ReturnType<RecordProducer['beginTransaction']>>, value: string) =>
+      txn.send({ messages: [{ topic, key: Buffer.from(value), value: Buffer.from(value) }] });
     // a begins first, b second; b is aborted before a
     const a = await first.beginTransaction();
     await send(a, 'aborted-a-1');
@@ -48,7 +49,12 @@ beforeAll(async () => {
     await send(a, 'aborted-a-3');
     await a.abort();
     // one producer: aborted, committed, aborted, committed
-    for (const [value, commit] of [['aborted-c-1', false], ['committed-c-1', true], ['aborted-c-2', false], ['committed-c-2', true]] as const) {
+    for (const [value, commit] of [
+      ['aborted-c-1', false],
+      ['committed-c-1', true],
+      ['aborted-c-2', false],
+      ['committed-c-2', true],
+    ] as const) {
       const c = await third.beginTransaction();
       await send(c, value);
       await (commit ? c.commit() : c.abort());
@@ -65,8 +71,17 @@ test('the test harness reads only the committed records of interleaved and repea
 });
 
 // one batch per response too: an aborted transaction's records and its marker then come in different responses
-test.each([['whole', undefined], ['one batch per response', 1]])("the runtime's reader (%s) reads only the committed records of interleaved and repeatedly aborted transactions", async (_name, maxBytes) => {
-  const consumer = createConsumer(config.kafka, { clientId: 'read-committed-test', groupId: `${topic}-reader`, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000, heartbeatIntervalMs: 1_000 });
+test.each([
+  ['whole', undefined],
+  ['one batch per response', 1],
+])("the runtime's reader (%s) reads only the committed records of interleaved and repeatedly aborted transactions", async (_name, maxBytes) => {
+  const consumer = createConsumer(config.kafka, {
+    clientId: 'read-committed-test',
+    groupId: `${topic}-reader`,
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 20_000,
+    heartbeatIntervalMs: 1_000,
+  });
   const reader = new PartitionRangeReader(consumer, logger, maxBytes);
   try {
     const read: string[] = [];

@@ -73,7 +73,10 @@ const DOCUMENTED_QUERIES: Record<string, string[]> = {
  * through the queries only: their bytes depend on the order rows arrived in.
  */
 async function clickhouseContent(): Promise<Record<string, string[]>> {
-  const tables = await selectRows(clickhouse, `SELECT name FROM system.tables WHERE database = '${database}' AND engine LIKE '%MergeTree' AND engine != 'AggregatingMergeTree' AND name != 'schema_migrations' ORDER BY name`);
+  const tables = await selectRows(
+    clickhouse,
+    `SELECT name FROM system.tables WHERE database = '${database}' AND engine LIKE '%MergeTree' AND engine != 'AggregatingMergeTree' AND name != 'schema_migrations' ORDER BY name`,
+  );
   const content: Record<string, string[]> = {};
   for (const { name } of tables) {
     const rows = await selectRows(clickhouse, `SELECT * FROM ${database}.${String(name)} FINAL`);
@@ -98,7 +101,13 @@ const rebuild = (target: string) => runScript('rebuild', [target, '--exit', '--y
 
 beforeAll(async () => {
   pipeline = await createTestPipeline('rebuild');
-  env = { TOPIC_PREFIX: pipeline.prefix, REDIS_KEY_PREFIX: keyPrefix, CLICKHOUSE_DATABASE: database, SINK_BATCH_MAX_DELAY_MS: '200', INFRA_DIR: path.join(__dirname, '../../.infra') };
+  env = {
+    TOPIC_PREFIX: pipeline.prefix,
+    REDIS_KEY_PREFIX: keyPrefix,
+    CLICKHOUSE_DATABASE: database,
+    SINK_BATCH_MAX_DELAY_MS: '200',
+    INFRA_DIR: path.join(__dirname, '../../.infra'),
+  };
   const records = [...generateLifecycles({ seed: 606, customers: 120, orders: 500 })].filter((r) => r.topic !== TOPIC.customers);
   await produce(
     pipeline,

@@ -18,7 +18,18 @@ import type { OrderState } from '../../schemas/generated/types';
 import { redisKeys } from '../../sinks/redis/keys';
 import { eventsByOrder } from '../fixtures/generated-stream';
 import { config } from './support/env';
-import { committedCount, createTestPipeline, exited, produce, readAll, resetGroupToEarliest, spawnProcessor, TestPipeline, waitFor, waitForCaughtUp } from './support/pipeline';
+import {
+  committedCount,
+  createTestPipeline,
+  exited,
+  produce,
+  readAll,
+  resetGroupToEarliest,
+  spawnProcessor,
+  TestPipeline,
+  waitFor,
+  waitForCaughtUp,
+} from './support/pipeline';
 import { dumpRedis, expectedRedisDump } from './support/redis-dump';
 import { deleteKeysWithPrefix } from '../../sinks/redis/clear-keys';
 import { sinkGroup, sinkMetric, spawnSink, SpawnedSink, TcpRelay } from './support/sink';

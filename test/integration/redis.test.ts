@@ -22,12 +22,7 @@ test('writes and reads strings, hashes and sorted sets', async () => {
 });
 
 test('a pipeline is applied as a whole and answers per command', async () => {
-  const results = await redis
-    .pipeline()
-    .incrby(`${prefix}counter`, 5)
-    .incrby(`${prefix}counter`, 7)
-    .get(`${prefix}counter`)
-    .exec();
+  const results = await redis.pipeline().incrby(`${prefix}counter`, 5).incrby(`${prefix}counter`, 7).get(`${prefix}counter`).exec();
   expect(results?.map(([error, value]) => [error, value])).toEqual([
     [null, 5],
     [null, 12],

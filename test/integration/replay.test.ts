@@ -20,7 +20,10 @@ let between: number;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function produceRaw(records: ReadonlyArray<{ key: string; value: string }>): Promise<void> {
-  await produce(pipeline, records.map((r) => ({ topic, key: r.key, value: Buffer.from(r.value) })));
+  await produce(
+    pipeline,
+    records.map((r) => ({ topic, key: r.key, value: Buffer.from(r.value) })),
+  );
 }
 
 /** Joins the group, reads until `expected` records arrived (or a quiet second passed), commits, leaves. */
@@ -111,13 +114,19 @@ test('lag: records a group has not read show as offset lag and time lag with a l
   await consumeAs(group, batchA.length + batchB.length);
   const caughtUp = await runScript('lag', ['--group', group, '--json']);
   expect(caughtUp.code).toBe(0);
-  const rows = caughtUp.stdout.trim().split('\n').map((line) => JSON.parse(line) as { lag: number; timeLagMs: number; level: string });
+  const rows = caughtUp.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { lag: number; timeLagMs: number; level: string });
   expect(rows.every((r) => r.lag === 0 && r.timeLagMs === 0 && r.level === 'normal')).toBe(true);
 
   // move back to the start: the oldest unread record is now older than the test's pauses
   expect((await runScript('replay', ['reset', '--group', group, '--to', 'earliest'])).code).toBe(0);
   const behind = await runScript('lag', ['--group', group, '--json']);
-  const lagging = behind.stdout.trim().split('\n').map((line) => JSON.parse(line) as { lag: number; timeLagMs: number; level: string });
+  const lagging = behind.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { lag: number; timeLagMs: number; level: string });
   expect(lagging.reduce((sum, r) => sum + r.lag, 0)).toBe(batchA.length + batchB.length);
   for (const row of lagging.filter((r) => r.lag > 0)) {
     expect(row.timeLagMs).toBeGreaterThanOrEqual(Date.now() - between);

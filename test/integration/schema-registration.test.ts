@@ -51,9 +51,7 @@ describe('register', () => {
     }
 
     const second = await registerSchemas(registry, records, { logger });
-    expect(second.map((r) => [r.subject, r.id, r.version, r.created, r.previousLevel])).toEqual(
-      first.map((r) => [r.subject, r.id, r.version, false, r.level]),
-    );
+    expect(second.map((r) => [r.subject, r.id, r.version, r.created, r.previousLevel])).toEqual(first.map((r) => [r.subject, r.id, r.version, false, r.level]));
     for (const record of records) expect(await registry.versions(record.subject)).toEqual([1]);
 
     const checks = await checkSchemas(registry, records);
@@ -146,10 +144,14 @@ describe('levels from schemas/catalog.ts', () => {
   /** A catalog record's schema with its top-level fields changed, under the record's own topic, prefix and level. */
   function edited(record: RecordSchema, topicPrefix: string, edit: (fields: JsonObject[]) => JsonObject[]): RecordSchema {
     const schema = JSON.parse(record.schemaText) as JsonObject;
-    return recordSchema(record.topic, { ...schema, fields: edit(schema['fields'] as JsonObject[]) }, {
-      topicPrefix,
-      compatibility: record.compatibility,
-    });
+    return recordSchema(
+      record.topic,
+      { ...schema, fields: edit(schema['fields'] as JsonObject[]) },
+      {
+        topicPrefix,
+        compatibility: record.compatibility,
+      },
+    );
   }
 
   it('an event topic (FULL_TRANSITIVE): removing a field without a default is refused by check and by the registry (409)', async () => {

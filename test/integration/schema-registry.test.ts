@@ -41,10 +41,7 @@ async function status(promise: Promise<unknown>): Promise<number | undefined> {
 }
 
 test('registers a schema, encodes in the Confluent wire format and decodes', async () => {
-  const { id } = await registry.register(
-    { type: SchemaType.AVRO, schema: customerSchema(namespace) },
-    { subject, compatibility },
-  );
+  const { id } = await registry.register({ type: SchemaType.AVRO, schema: customerSchema(namespace) }, { subject, compatibility });
   const since = new Date('2024-05-01T10:00:00.000Z');
   const bytes = await registry.encode(id, { id: 'c-1', lifetimeCents: 12_345, since });
 
@@ -78,10 +75,7 @@ test('accepts a compatible new version (a field with a default) and refuses a br
 });
 
 test('schemas survive a registry restart (Kafka-backed storage)', async () => {
-  const { id } = await registry.register(
-    { type: SchemaType.AVRO, schema: customerSchema(namespace) },
-    { subject, compatibility },
-  );
+  const { id } = await registry.register({ type: SchemaType.AVRO, schema: customerSchema(namespace) }, { subject, compatibility });
   const bytes = await registry.encode(id, { id: 'c-2', lifetimeCents: 1, since: new Date(0) });
 
   execFileSync(path.join(ROOT, 'scripts/infra'), ['restart', 'registry'], { stdio: 'pipe' });

@@ -172,7 +172,9 @@ describe('validation before encoding', () => {
     const { records, orders } = prefixedCatalog();
     const encoder = new AvroEncoder({ registry, records, logger });
     const wrong = { type: 'PaymentCaptured', value: SAMPLE_RECORDS.PaymentCaptured } as unknown as OrderEvent;
-    await expect(encoder.encode(orders, wrong)).rejects.toThrow(/carries no record tagged "PaymentCaptured" \(it carries com\.streamfold\.orders\.OrderPlaced, /);
+    await expect(encoder.encode(orders, wrong)).rejects.toThrow(
+      /carries no record tagged "PaymentCaptured" \(it carries com\.streamfold\.orders\.OrderPlaced, /,
+    );
   });
 
   it('without autoRegister, refuses a schema that was not registered', async () => {
@@ -251,7 +253,17 @@ describe('schema evolution v1 → v2 (a new field with a default)', () => {
 
   it('a breaking v3 is refused by the registry when the encoder tries to register it', async () => {
     const v3 = new RecordSet([
-      recordSchema(topic, { ...V1, fields: [{ name: 'shipmentId', type: 'string' }, { name: 'weightGrams', type: 'string' }] }, level),
+      recordSchema(
+        topic,
+        {
+          ...V1,
+          fields: [
+            { name: 'shipmentId', type: 'string' },
+            { name: 'weightGrams', type: 'string' },
+          ],
+        },
+        level,
+      ),
     ]);
     const encoder = new AvroEncoder<{ readonly [t: string]: { readonly type: 'Shipment'; readonly value: unknown } }>({ registry, records: v3, logger });
     const error = await encoder.encode(topic, { type: 'Shipment', value: { shipmentId: 's-3', weightGrams: 'heavy' } }).catch((e: unknown) => e);
@@ -286,12 +298,20 @@ describe('records that cannot be decoded', () => {
     const id = await registry.register(other.subject, other.schemaText);
     const error = await decodeError(decoder.decode(topic, encodeWireFormat(id, other.type.toBuffer({ id: 'p-1' }))));
     expect(error.reason).toBe('unknown-record');
-    expect(error.message).toMatch(/is record com\.streamfold\.test\.Parcel, which this consumer does not read on this topic \(it reads com\.streamfold\.test\.Shipment\)/);
+    expect(error.message).toMatch(
+      /is record com\.streamfold\.test\.Parcel, which this consumer does not read on this topic \(it reads com\.streamfold\.test\.Shipment\)/,
+    );
   });
 
   it('incompatible-writer: the same record name with a type the reader cannot resolve', async () => {
     // registered under another topic's subject (its first version, so nothing checks it): the id exists
-    const writer = recordSchema(uniqueName('other'), { ...V1, fields: [{ name: 'shipmentId', type: 'string' }, { name: 'weightGrams', type: 'string' }] });
+    const writer = recordSchema(uniqueName('other'), {
+      ...V1,
+      fields: [
+        { name: 'shipmentId', type: 'string' },
+        { name: 'weightGrams', type: 'string' },
+      ],
+    });
     const id = await registry.register(writer.subject, writer.schemaText);
     const error = await decodeError(decoder.decode(topic, encodeWireFormat(id, writer.type.toBuffer({ shipmentId: 's', weightGrams: 'heavy' }))));
     expect(error.reason).toBe('incompatible-writer');
@@ -315,6 +335,8 @@ describe('records that cannot be decoded', () => {
       registry: createRegistryClient({ ...config.schemaRegistry, url: 'http://127.0.0.1:18999/apis/ccompat/v7' }, { retries: 0 }),
       records,
     });
-    await expect(down.decode(topic, encodeWireFormat(1, Buffer.alloc(0)))).rejects.toThrow(/schema registry unreachable at http:\/\/127\.0\.0\.1:18999.*SCHEMA_REGISTRY_URL/);
+    await expect(down.decode(topic, encodeWireFormat(1, Buffer.alloc(0)))).rejects.toThrow(
+      /schema registry unreachable at http:\/\/127\.0\.0\.1:18999.*SCHEMA_REGISTRY_URL/,
+    );
   });
 });

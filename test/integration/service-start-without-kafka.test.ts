@@ -74,7 +74,11 @@ test('a processor and a sink started while Kafka is down wait, say so, and becom
     expect(await sinkHealth(service.httpPort)).toEqual({ status: 503, body: { ready: false, detail: { state: 'waiting for Kafka' } } });
   }
   // two attempts each: it keeps waiting rather than giving up after one
-  await waitFor(async () => services.every((s) => logLines(s.logFile).filter((line) => line.msg === WAITING).length >= 2), 'both services to log two waits', 90_000);
+  await waitFor(
+    async () => services.every((s) => logLines(s.logFile).filter((line) => line.msg === WAITING).length >= 2),
+    'both services to log two waits',
+    90_000,
+  );
   for (const service of services) {
     expect(service.child.exitCode).toBeNull();
     expect(service.child.signalCode).toBeNull();
@@ -83,7 +87,11 @@ test('a processor and a sink started while Kafka is down wait, say so, and becom
   }
 
   await broker.startAgain();
-  await waitFor(async () => (await Promise.all(services.map(async (s) => (await sinkHealth(s.httpPort))?.status === 200))).every(Boolean), 'both services to be healthy', 120_000);
+  await waitFor(
+    async () => (await Promise.all(services.map(async (s) => (await sinkHealth(s.httpPort))?.status === 200))).every(Boolean),
+    'both services to be healthy',
+    120_000,
+  );
   for (const service of services) {
     expect(service.child.exitCode).toBeNull();
     const lines = logLines(service.logFile);

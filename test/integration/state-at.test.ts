@@ -28,7 +28,13 @@ let between: number;
 beforeAll(async () => {
   projection = await startProjection('state-at');
   const { pipeline } = projection;
-  await produce(pipeline, toTopics(pipeline, records.filter((r) => r !== heldBack)));
+  await produce(
+    pipeline,
+    toTopics(
+      pipeline,
+      records.filter((r) => r !== heldBack),
+    ),
+  );
   await new Promise((resolve) => setTimeout(resolve, 50));
   between = Date.now();
   await new Promise((resolve) => setTimeout(resolve, 50));

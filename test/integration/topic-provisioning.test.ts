@@ -70,16 +70,16 @@ describe('provisionTopics', () => {
   it('repairs drifted settings and keeps the other overrides of the topic', async () => {
     const topic = single();
     await createTopicsAndWait(admin, [
-        {
-          topic: topic.name,
-          numPartitions: 2,
-          // cleanup.policy wrong, retention.ms inherited, and an override someone set on purpose
-          configEntries: [
-            { name: 'cleanup.policy', value: 'delete' },
-            { name: 'max.message.bytes', value: '2000000' },
-          ],
-        },
-      ]);
+      {
+        topic: topic.name,
+        numPartitions: 2,
+        // cleanup.policy wrong, retention.ms inherited, and an override someone set on purpose
+        configEntries: [
+          { name: 'cleanup.policy', value: 'delete' },
+          { name: 'max.message.bytes', value: '2000000' },
+        ],
+      },
+    ]);
 
     const dry = await provisionTopics(admin, [topic], { dryRun: true });
     expect(dry[0]?.action).toBe('changed');
@@ -105,7 +105,9 @@ describe('provisionTopics', () => {
     await createTopicsAndWait(admin, [{ topic: topic.name, numPartitions: 1 }]);
 
     const [refused] = await provisionTopics(admin, [topic]);
-    expect(refused?.problems).toEqual([expect.stringMatching(/^has 1 partitions, 3 declared: adding partitions moves existing keys .* --allow-partition-increase/)]);
+    expect(refused?.problems).toEqual([
+      expect.stringMatching(/^has 1 partitions, 3 declared: adding partitions moves existing keys .* --allow-partition-increase/),
+    ]);
     expect(await partitionCount(topic.name)).toBe(1);
     // the settings were still fixed
     expect(refused?.changes.map((c) => c.setting)).toEqual(['cleanup.policy', 'retention.ms']);
@@ -118,7 +120,16 @@ describe('provisionTopics', () => {
 
   it('reports more partitions than declared, which Kafka cannot undo', async () => {
     const topic = single({ partitions: 1 });
-    await createTopicsAndWait(admin, [{ topic: topic.name, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.ms', value: '-1' }] }]);
+    await createTopicsAndWait(admin, [
+      {
+        topic: topic.name,
+        numPartitions: 2,
+        configEntries: [
+          { name: 'cleanup.policy', value: 'compact' },
+          { name: 'retention.ms', value: '-1' },
+        ],
+      },
+    ]);
     const [report] = await provisionTopics(admin, [topic]);
     expect(report?.action).toBe('unchanged');
     expect(report?.problems).toEqual([expect.stringMatching(/^has 2 partitions, 1 declared: Kafka cannot remove partitions/)]);

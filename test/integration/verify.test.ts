@@ -21,15 +21,7 @@ import { eventsByOrder } from '../fixtures/generated-stream';
 import { createTestPipeline, produce } from './support/pipeline';
 import { sinkRecords } from './support/sink-fixtures';
 import { runScript, ScriptResult } from './support/run-script';
-import {
-  clickhouse,
-  generatedOrders,
-  projectionCaughtUp,
-  ProjectionPipeline,
-  redis,
-  startProjection,
-  toTopics,
-} from './support/projection-pipeline';
+import { clickhouse, generatedOrders, projectionCaughtUp, ProjectionPipeline, redis, startProjection, toTopics } from './support/projection-pipeline';
 
 const records = generatedOrders(61, 40);
 const expected = new Map<string, OrderState>();
@@ -48,7 +40,10 @@ const redelivered = fraud.alerts.slice(0, 5);
 // records keyed by another customer than the one they are about: the Redis sink refuses them, ClickHouse keeps the alert
 const otherCustomer = [...expectedCounters.keys()].find((key) => key !== firstCounters!.key)!;
 const counterKeyedElsewhere = { key: otherCustomer, value: firstCounters!.value };
-const alertKeyedElsewhere = { key: otherCustomer, value: { ...fraud.alerts.find((a) => a.key === firstCounters!.key)!.value, alertId: 'alert-keyed-elsewhere' } };
+const alertKeyedElsewhere = {
+  key: otherCustomer,
+  value: { ...fraud.alerts.find((a) => a.key === firstCounters!.key)!.value, alertId: 'alert-keyed-elsewhere' },
+};
 let projection: ProjectionPipeline;
 
 beforeAll(async () => {
@@ -128,7 +123,12 @@ test('passes on clean fraud data: the latest counters of each customer, every al
   const { run, report } = await verify();
   expect({ code: run.code, counters: report.fraudCounters.mismatches, alerts: report.fraudAlerts.mismatches }).toEqual({ code: 0, counters: [], alerts: [] });
   // a tombstoned customer is neither in the log's view nor in Redis; the undecodable record and the counters keyed elsewhere are skipped
-  expect(report.fraudCounters).toMatchObject({ records: fraud.counters.length + 3, skipped: 2, customers: expectedCounters.size, checked: expectedCounters.size });
+  expect(report.fraudCounters).toMatchObject({
+    records: fraud.counters.length + 3,
+    skipped: 2,
+    customers: expectedCounters.size,
+    checked: expectedCounters.size,
+  });
   // the alert keyed elsewhere is in ClickHouse only
   const alertIds = new Set([...fraud.alerts, alertKeyedElsewhere].map((a) => a.value.alertId));
   expect(report.fraudAlerts).toMatchObject({
@@ -181,7 +181,10 @@ test('a wrong counter planted in a Redis counters hash: exit 1, naming the custo
 });
 
 async function alertRows(alert: FraudAlert): Promise<number> {
-  const result = await clickhouse.query({ query: `SELECT count() AS n FROM ${projection.database}.fraud_alerts FINAL WHERE alert_id = '${alert.alertId}'`, format: 'JSONEachRow' });
+  const result = await clickhouse.query({
+    query: `SELECT count() AS n FROM ${projection.database}.fraud_alerts FINAL WHERE alert_id = '${alert.alertId}'`,
+    format: 'JSONEachRow',
+  });
   const [row] = await result.json<{ n: string | number }>();
   return Number(row?.n ?? 0);
 }
@@ -198,7 +201,13 @@ test('an alert missing from ClickHouse: exit 1, naming the customer and the aler
   try {
     const { run, report } = await verify();
     expect(run.code).toBe(1);
-    onlyFraudMismatch(report, 'fraudAlerts', { customerId: alert.customerId, store: 'clickhouse', field: `alert ${alert.alertId}`, expected: 'present', actual: null });
+    onlyFraudMismatch(report, 'fraudAlerts', {
+      customerId: alert.customerId,
+      store: 'clickhouse',
+      field: `alert ${alert.alertId}`,
+      expected: 'present',
+      actual: null,
+    });
     expect(report.fraudAlerts.clickhouseRows).toBe(report.fraudAlerts.alerts - 1);
   } finally {
     await clickhouse.insert({ table: `${projection.database}.fraud_alerts`, values: [expectedFraudAlertRow(alert)], format: 'JSONEachRow' });
@@ -206,8 +215,11 @@ test('an alert missing from ClickHouse: exit 1, naming the customer and the aler
   expect((await verify()).run.code).toBe(0);
 });
 
-test('an extra entry planted among a customer\'s recent alerts in Redis: exit 1, naming the customer and the alert', async () => {
-  const [newest] = fraud.alerts.filter((a) => a.key === firstCounters!.key).map((a) => a.value).sort((a, b) => b.detectedAt.getTime() - a.detectedAt.getTime());
+test("an extra entry planted among a customer's recent alerts in Redis: exit 1, naming the customer and the alert", async () => {
+  const [newest] = fraud.alerts
+    .filter((a) => a.key === firstCounters!.key)
+    .map((a) => a.value)
+    .sort((a, b) => b.detectedAt.getTime() - a.detectedAt.getTime());
   const planted: FraudAlert = { ...newest!, alertId: 'planted-alert', detectedAt: new Date(newest!.detectedAt.getTime() + 1) };
   const keys = redisKeys(projection.keyPrefix);
   const { score, json } = alertEntry(planted);
@@ -215,7 +227,13 @@ test('an extra entry planted among a customer\'s recent alerts in Redis: exit 1,
   try {
     const { run, report } = await verify();
     expect(run.code).toBe(1);
-    onlyFraudMismatch(report, 'fraudAlerts', { customerId: planted.customerId, store: 'redis', field: 'alert planted-alert', expected: null, actual: 'present' });
+    onlyFraudMismatch(report, 'fraudAlerts', {
+      customerId: planted.customerId,
+      store: 'redis',
+      field: 'alert planted-alert',
+      expected: null,
+      actual: 'present',
+    });
   } finally {
     await redis.multi().zrem(keys.alerts(planted.customerId), planted.alertId).hdel(keys.alertData(planted.customerId), planted.alertId).exec();
   }

@@ -54,7 +54,10 @@ function batchOf(record: HarnessRecord): BatchProducer | undefined {
 export async function readTopic(fault: FaultPipeline, topic: string, timeoutMs = 90_000): Promise<ReadRecord[]> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${topic} could not be read to its end within ${timeoutMs} ms (a transaction left open blocks read_committed readers)`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`${topic} could not be read to its end within ${timeoutMs} ms (a transaction left open blocks read_committed readers)`)),
+      timeoutMs,
+    );
   });
   try {
     const records = await Promise.race([readAll(fault.pipeline, topic), timeout]);
@@ -88,7 +91,11 @@ function canonical(value: unknown): unknown {
   if (value instanceof Date) return value.getTime();
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
   }
   return value;
 }
@@ -102,9 +109,7 @@ function locate(records: readonly ReadRecord[], prefix: string): string {
     const key = `${r.topic.slice(prefix.length)}[${r.partition}]`;
     byPartition.set(key, [...(byPartition.get(key) ?? []), r.offset]);
   }
-  return [...byPartition]
-    .map(([key, offsets]) => `${key} ${Math.min(...offsets)}-${Math.max(...offsets)} (${offsets.length})`)
-    .join(', ');
+  return [...byPartition].map(([key, offsets]) => `${key} ${Math.min(...offsets)}-${Math.max(...offsets)} (${offsets.length})`).join(', ');
 }
 
 function verdict(check: string, problems: readonly string[], okDetail: string): Verdict {
@@ -112,7 +117,14 @@ function verdict(check: string, problems: readonly string[], okDetail: string): 
 }
 
 function examples<T>(items: readonly T[], n = 5): string {
-  return `${items.length}${items.length > 0 ? ` (e.g. ${items.slice(0, n).map((i) => (typeof i === 'string' ? i : JSON.stringify(i))).join(', ')})` : ''}`;
+  return `${items.length}${
+    items.length > 0
+      ? ` (e.g. ${items
+          .slice(0, n)
+          .map((i) => (typeof i === 'string' ? i : JSON.stringify(i)))
+          .join(', ')})`
+      : ''
+  }`;
 }
 
 function duplicatesOf(ids: readonly string[]): string[] {
@@ -252,7 +264,8 @@ export async function checkExactness(fault: FaultPipeline, options: ExactnessOpt
       [TOPIC.customers]: customers.length,
     };
     for (const topic of Object.keys(inKafka)) {
-      if (inKafka[topic] !== published[topic]) problems.push(`${topic}: the load generator had ${published[topic]} acknowledged, Kafka holds ${inKafka[topic]}`);
+      if (inKafka[topic] !== published[topic])
+        problems.push(`${topic}: the load generator had ${published[topic]} acknowledged, Kafka holds ${inKafka[topic]}`);
     }
     const doubled = duplicatesOf(eventIds);
     if (doubled.length > 0) problems.push(`input events stored twice: ${examples(doubled)}`);
@@ -276,19 +289,33 @@ export async function checkExactness(fault: FaultPipeline, options: ExactnessOpt
       const before = previous.get(r.key);
       // each folded event raises exactly one of the two (order events raise version, payments paymentVersion): a state
       // record that raises neither repeats one, and one that lowers either is older than the one before it
-      if (before && (version < before.version || paymentVersion < before.paymentVersion || (version === before.version && paymentVersion === before.paymentVersion))) {
-        regressions.push(`${r.key} p${r.partition}: @${before.offset} (${before.version},${before.paymentVersion}) then @${r.offset} (${version},${paymentVersion})`);
+      if (
+        before &&
+        (version < before.version || paymentVersion < before.paymentVersion || (version === before.version && paymentVersion === before.paymentVersion))
+      ) {
+        regressions.push(
+          `${r.key} p${r.partition}: @${before.offset} (${before.version},${before.paymentVersion}) then @${r.offset} (${version},${paymentVersion})`,
+        );
       }
       previous.set(r.key, { version, paymentVersion, offset: r.offset, partition: r.partition });
     }
-    verdicts.push(verdict('orders.state: no record repeats or lowers its key\'s (version, paymentVersion)', regressions.length ? [`${examples(regressions)}`] : [], `${stateRecords.length} state records`));
+    verdicts.push(
+      verdict(
+        "orders.state: no record repeats or lowers its key's (version, paymentVersion)",
+        regressions.length ? [`${examples(regressions)}`] : [],
+        `${stateRecords.length} state records`,
+      ),
+    );
     const wrong: string[] = [];
     for (const [orderId, state] of folded) if (!sameData(latest.get(orderId), state)) wrong.push(orderId);
     const extra = [...latest.keys()].filter((k) => !folded.has(k));
     verdicts.push(
       verdict(
-        'orders.state: the last state of every order is the fold\'s',
-        [...(wrong.length ? [`orders whose last state differs from the fold (or is missing): ${examples(wrong)}`] : []), ...(extra.length ? [`states of orders not in the input: ${examples(extra)}`] : [])],
+        "orders.state: the last state of every order is the fold's",
+        [
+          ...(wrong.length ? [`orders whose last state differs from the fold (or is missing): ${examples(wrong)}`] : []),
+          ...(extra.length ? [`states of orders not in the input: ${examples(extra)}`] : []),
+        ],
         `${latest.size} keys`,
       ),
     );
@@ -316,9 +343,14 @@ export async function checkExactness(fault: FaultPipeline, options: ExactnessOpt
       const copies = (id: string) =>
         activities
           .filter((a) => a.decoded?.eventId === id)
-          .map((a) => `[${a.partition}]@${a.offset} ${new Date(a.timestamp).toISOString()} producer ${a.batch?.producerId}/${a.batch?.producerEpoch} from ${a.decoded?.sourcePartition}@${a.decoded?.sourceOffset}`)
+          .map(
+            (a) =>
+              `[${a.partition}]@${a.offset} ${new Date(a.timestamp).toISOString()} producer ${a.batch?.producerId}/${a.batch?.producerEpoch} from ${a.decoded?.sourcePartition}@${a.decoded?.sourceOffset}`,
+          )
           .join(' and ');
-      problems.push(`activities of the same source event appear more than once: ${examples(doubled)} (${ids.length} records for ${found.size} events); copies: ${doubled.slice(0, 3).map(copies).join('; ')}`);
+      problems.push(
+        `activities of the same source event appear more than once: ${examples(doubled)} (${ids.length} records for ${found.size} events); copies: ${doubled.slice(0, 3).map(copies).join('; ')}`,
+      );
     }
     if (lost.length) problems.push(`activities lost: ${examples(lost)}`);
     if (unexpected.length) problems.push(`activities with no valid source event: ${examples(unexpected)}`);
@@ -336,7 +368,9 @@ export async function checkExactness(fault: FaultPipeline, options: ExactnessOpt
     }
     for (const r of await decodeAll<FraudAlert>(fault, await readTopic(fault, topics.fraudAlerts))) if (r.decoded) alerts.push(r.decoded);
     const doubled = duplicatesOf(alerts.map((a) => a.alertId));
-    verdicts.push(verdict('fraud.alerts: no alertId twice', doubled.length ? [`alerts raised more than once: ${examples(doubled)}`] : [], `${alerts.length} alerts`));
+    verdicts.push(
+      verdict('fraud.alerts: no alertId twice', doubled.length ? [`alerts raised more than once: ${examples(doubled)}`] : [], `${alerts.length} alerts`),
+    );
   }
   const distinctAlerts = [...new Map(alerts.map((a) => [a.alertId, a])).values()];
 
@@ -348,7 +382,12 @@ export async function checkExactness(fault: FaultPipeline, options: ExactnessOpt
       const records = await readTopic(fault, topic.name);
       total += records.length;
       const ids = records.map((r) =>
-        [r.headers[DEAD_LETTER_HEADER.processor], r.headers[DEAD_LETTER_HEADER.sourceTopic], r.headers[DEAD_LETTER_HEADER.sourcePartition], r.headers[DEAD_LETTER_HEADER.sourceOffset]].join('/'),
+        [
+          r.headers[DEAD_LETTER_HEADER.processor],
+          r.headers[DEAD_LETTER_HEADER.sourceTopic],
+          r.headers[DEAD_LETTER_HEADER.sourcePartition],
+          r.headers[DEAD_LETTER_HEADER.sourceOffset],
+        ].join('/'),
       );
       const doubled = duplicatesOf(ids);
       if (doubled.length) problems.push(`${topic.name}: dead-lettered more than once: ${examples(doubled)}`);
@@ -374,7 +413,11 @@ export async function checkExactness(fault: FaultPipeline, options: ExactnessOpt
       verdict(
         'ClickHouse order_state FINAL: equals the fold, every order present',
         [
-          ...(wrong.length ? [`orders missing or different: ${examples(wrong)}${first ? `; first: ${JSON.stringify(actual.get(first) ?? null)} vs fold ${JSON.stringify(factsOf(folded.get(first)!))}` : ''}`] : []),
+          ...(wrong.length
+            ? [
+                `orders missing or different: ${examples(wrong)}${first ? `; first: ${JSON.stringify(actual.get(first) ?? null)} vs fold ${JSON.stringify(factsOf(folded.get(first)!))}` : ''}`,
+              ]
+            : []),
           ...(extra.length ? [`orders not in the input: ${examples(extra)}`] : []),
         ],
         `${actual.size} orders`,
@@ -391,7 +434,14 @@ export async function checkExactness(fault: FaultPipeline, options: ExactnessOpt
       verdict(
         'ClickHouse events FINAL: each input event exactly once',
         [
-          ...(missing.length ? [`events missing: ${examples(missing)}, at ${locate(events.filter((e) => !storedSet.has(e.event.value.envelope.eventId)), fault.prefix)}`] : []),
+          ...(missing.length
+            ? [
+                `events missing: ${examples(missing)}, at ${locate(
+                  events.filter((e) => !storedSet.has(e.event.value.envelope.eventId)),
+                  fault.prefix,
+                )}`,
+              ]
+            : []),
           ...(extraEvents.length ? [`events not in the input: ${examples(extraEvents)}`] : []),
           ...(doubled.length ? [`events twice after FINAL: ${examples(doubled)}`] : []),
         ],
@@ -405,7 +455,9 @@ export async function checkExactness(fault: FaultPipeline, options: ExactnessOpt
       verdicts.push(
         verdict(
           'ClickHouse fraud_alerts FINAL: each alert once',
-          isDeepStrictEqual(storedAlerts, expectedAlerts) ? [] : [`ClickHouse has ${storedAlerts.length} alert rows, fraud.alerts ${expectedAlerts.length} distinct alerts`],
+          isDeepStrictEqual(storedAlerts, expectedAlerts)
+            ? []
+            : [`ClickHouse has ${storedAlerts.length} alert rows, fraud.alerts ${expectedAlerts.length} distinct alerts`],
           `${storedAlerts.length} alerts`,
         ),
       );

@@ -97,7 +97,12 @@ export class FaultPipeline {
   ) {
     this.prefix = `${uniqueName(base)}.`;
     this.serviceConfig = { ...config, kafka: { ...config.kafka, brokers: [broker.brokers], clientId: 'fault-test' }, topicPrefix: this.prefix };
-    this.pipeline = { prefix: this.prefix, topics: topicNames(this.prefix), kafkaConfig: this.serviceConfig.kafka, codec: registryCodec(this.serviceConfig, logger) };
+    this.pipeline = {
+      prefix: this.prefix,
+      topics: topicNames(this.prefix),
+      kafkaConfig: this.serviceConfig.kafka,
+      codec: registryCodec(this.serviceConfig, logger),
+    };
     this.redisPrefix = `${REDIS_KEY_PREFIX}${this.prefix}`;
     this.database = this.prefix.replace(/[^A-Za-z0-9]/g, '_').replace(/_+$/, '');
     // kept after the run (git-ignored), for the report and post-mortems
@@ -154,7 +159,10 @@ export class FaultPipeline {
   }
 
   /** The five services, one instance each, with per-service extra environment. */
-  async startAll(envByService: Partial<Record<ServiceName, Record<string, string>>> = {}, startTimeoutMs?: number): Promise<Record<ServiceName, ServiceInstance>> {
+  async startAll(
+    envByService: Partial<Record<ServiceName, Record<string, string>>> = {},
+    startTimeoutMs?: number,
+  ): Promise<Record<ServiceName, ServiceInstance>> {
     const started = await Promise.all(SERVICE_NAMES.map((name) => this.startService(name, envByService[name] ?? {}, startTimeoutMs)));
     return Object.fromEntries(SERVICE_NAMES.map((name, i) => [name, started[i]!])) as Record<ServiceName, ServiceInstance>;
   }
@@ -233,7 +241,7 @@ export class FaultPipeline {
   async waitForLagZero(referenceMs: number, waitMs: number, names: readonly ServiceName[] = SERVICE_NAMES): Promise<LagOutcome> {
     const groups = this.groups(names);
     const deadline = referenceMs + waitMs;
-    let behind: Record<string, PartitionLag[]> = {};
+    let behind: Record<string, PartitionLag[]>;
     for (;;) {
       try {
         const admin = await this.connectedAdmin();

@@ -153,7 +153,10 @@ export class PrivateKafka {
   }
 
   resume(): void {
-    if (!this.running()) throw new Error(`the private broker is not running (it exited while paused: ${this.child?.exitCode ?? this.child?.signalCode}; a paused JVM dies only of SIGKILL, e.g. the OOM killer or another process)`);
+    if (!this.running())
+      throw new Error(
+        `the private broker is not running (it exited while paused: ${this.child?.exitCode ?? this.child?.signalCode}; a paused JVM dies only of SIGKILL, e.g. the OOM killer or another process)`,
+      );
     process.kill(this.child!.pid!, 'SIGCONT');
   }
 
@@ -161,7 +164,8 @@ export class PrivateKafka {
   async waitReady(timeoutMs = 90_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (!this.running()) throw new Error(`the private broker exited (${this.child?.exitCode ?? this.child?.signalCode}); see ${this.logPath} and ${this.stdoutPath}`);
+      if (!this.running())
+        throw new Error(`the private broker exited (${this.child?.exitCode ?? this.child?.signalCode}); see ${this.logPath} and ${this.stdoutPath}`);
       if ((await portOpen(this.port)) && this.logSinceRunStart().includes('Kafka Server started')) return;
       if (Date.now() > deadline) throw new Error(`the private broker was not ready within ${timeoutMs} ms; see ${this.logPath}`);
       await sleep(200);
@@ -202,7 +206,12 @@ export class PrivateKafka {
       .replaceAll('@KAFKA_CONTROLLER_PORT@', String(this.controllerPort));
     const overrides = { ...FAULT_OVERRIDES, ...this.options.overrides };
     const kept = template.split('\n').filter((line) => !Object.keys(overrides).some((key) => line.startsWith(`${key}=`)));
-    writeFileSync(this.confPath, `${kept.join('\n')}\n# fault-test overrides\n${Object.entries(overrides).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
+    writeFileSync(
+      this.confPath,
+      `${kept.join('\n')}\n# fault-test overrides\n${Object.entries(overrides)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n')}\n`,
+    );
   }
 
   private javaArgs(): string[] {

@@ -42,14 +42,20 @@ export async function finishScenario(fault: FaultPipeline, name: string, end: Sc
       lag.afterMs !== null
         ? `all at 0 after ${(lag.afterMs / 1000).toFixed(1)} s`
         : `not within ${(LAG_ZERO_WITHIN_MS + LATE_LOOK_MS) / 1000} s; still behind: ${Object.entries(lag.behind)
-            .map(([group, lags]) => `${group} ${lags.map((l) => `${l.topic.slice(fault.prefix.length)}[${l.partition}] committed ${l.committed ?? '-'} end ${l.end}`).join(', ')}`)
+            .map(
+              ([group, lags]) =>
+                `${group} ${lags.map((l) => `${l.topic.slice(fault.prefix.length)}[${l.partition}] committed ${l.committed ?? '-'} end ${l.end}`).join(', ')}`,
+            )
             .join(' | ')}`,
   });
   const dead = fault.instances.filter((i) => !fault.stopped.has(i.label) && (i.child.exitCode !== null || i.child.signalCode !== null));
   verdicts.push({
     check: 'no service died (none was restarted by the test)',
     ok: dead.length === 0,
-    detail: dead.length === 0 ? `${fault.instances.length - fault.stopped.size} instances running` : dead.map((i) => `${i.label} exited ${i.child.exitCode ?? i.child.signalCode}`).join(', '),
+    detail:
+      dead.length === 0
+        ? `${fault.instances.length - fault.stopped.size} instances running`
+        : dead.map((i) => `${i.label} exited ${i.child.exitCode ?? i.child.signalCode}`).join(', '),
   });
   const events = end.loads.reduce((n, l) => n + l.events, 0);
   const loadSeconds = end.loads.reduce((n, l) => n + l.elapsedMs, 0) / 1000;
@@ -77,5 +83,9 @@ export async function finishScenario(fault: FaultPipeline, name: string, end: Sc
 export function someHealth(label: string, samples: ReadonlyArray<{ at: number; status: number }>, want: (status: number) => boolean, what: string): Verdict {
   const hit = samples.find((s) => want(s.status));
   const statuses = [...new Set(samples.map((s) => s.status))].join('/');
-  return { check: `${label} /health ${what}`, ok: hit !== undefined, detail: hit ? `seen at ${new Date(hit.at).toISOString()}` : `${samples.length} samples, statuses ${statuses || 'none'}` };
+  return {
+    check: `${label} /health ${what}`,
+    ok: hit !== undefined,
+    detail: hit ? `seen at ${new Date(hit.at).toISOString()}` : `${samples.length} samples, statuses ${statuses || 'none'}`,
+  };
 }

@@ -34,6 +34,7 @@ export function createChdbClient(): ClickHouseClient {
     throw new Error(
       `chDB is not installed in ${CHDB_DIR} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): ` +
         `run scripts/ensure-chdb (scripts/test does), which installs npm chdb there, about 540 MB`,
+      { cause: err },
     );
   }
   if (!isChdbConnectionModule(loaded)) throw new Error(`chdb/connection in ${CHDB_DIR} has no createChdbConnection: is it chdb 3.x?`);
@@ -44,5 +45,7 @@ export function createChdbClient(): ClickHouseClient {
 export function chdbPackageVersion(): string {
   const load = createRequire(path.join(CHDB_DIR, 'package.json'));
   const pkg: unknown = load('chdb/package.json');
-  return typeof pkg === 'object' && pkg !== null && typeof (pkg as { version?: unknown }).version === 'string' ? (pkg as { version: string }).version : 'unknown';
+  return typeof pkg === 'object' && pkg !== null && typeof (pkg as { version?: unknown }).version === 'string'
+    ? (pkg as { version: string }).version
+    : 'unknown';
 }

@@ -33,7 +33,12 @@ import type { ClickHouseDataset } from '../../fixtures/clickhouse-dataset';
 export const TOP_LIMIT = 15;
 
 /** Writes records in batches the size a sink would flush; returns the rejected ones (none expected). */
-export async function writeInBatches(client: ClickHouseClient, database: string, records: readonly ConsumedRecord[], batchSize: number): Promise<WriteRecordsResult<ConsumedRecord>['rejected']> {
+export async function writeInBatches(
+  client: ClickHouseClient,
+  database: string,
+  records: readonly ConsumedRecord[],
+  batchSize: number,
+): Promise<WriteRecordsResult<ConsumedRecord>['rejected']> {
   const rejected: Array<WriteRecordsResult<ConsumedRecord>['rejected'][number]> = [];
   for (let start = 0; start < records.length; start += batchSize) {
     const result = await writeRecords(client, database, records.slice(start, start + batchSize));
@@ -83,7 +88,12 @@ export interface AnalyticsResults {
 }
 
 /** Every documented query against `database`, the first day of revenue standing in for a ranged query. */
-export async function runDocumentedQueries(client: ClickHouseClient, database: string, probes: readonly OrderProbe[], firstDay: string): Promise<AnalyticsResults> {
+export async function runDocumentedQueries(
+  client: ClickHouseClient,
+  database: string,
+  probes: readonly OrderProbe[],
+  firstDay: string,
+): Promise<AnalyticsResults> {
   const ordersAsOf: AnalyticsResults['ordersAsOf'] = [];
   const histories: AnalyticsResults['histories'] = [];
   for (const probe of probes) {

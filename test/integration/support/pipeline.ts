@@ -97,8 +97,7 @@ export async function produce(pipeline: TestPipeline, records: Iterable<Outgoing
       batch = [];
     };
     for (const record of records) {
-      const value =
-        record.value === null || Buffer.isBuffer(record.value) ? record.value : await pipeline.codec.encode(record.topic, record.value);
+      const value = record.value === null || Buffer.isBuffer(record.value) ? record.value : await pipeline.codec.encode(record.topic, record.value);
       // a record without a value is a tombstone
       batch.push({ topic: record.topic, key: Buffer.from(record.key, 'utf8'), ...(value === null ? {} : { value }) });
       count += 1;
@@ -188,13 +187,17 @@ export async function spawnService(
     if (typeof output === 'number') closeSync(output);
   }
   options.onSpawn?.(child);
-  await waitFor(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${main} exited during start-up (${child.exitCode ?? child.signalCode})`);
-    return fetch(`http://127.0.0.1:${httpPort}/health`).then(
-      () => true,
-      () => false,
-    );
-  }, `${main} to serve /health`, options.startTimeoutMs);
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${main} exited during start-up (${child.exitCode ?? child.signalCode})`);
+      return fetch(`http://127.0.0.1:${httpPort}/health`).then(
+        () => true,
+        () => false,
+      );
+    },
+    `${main} to serve /health`,
+    options.startTimeoutMs,
+  );
   return { child, httpPort };
 }
 

@@ -55,7 +55,11 @@ export function generatedOrders(seed: number, orders: number): GeneratedRecord[]
 }
 
 export function toTopics(pipeline: TestPipeline, records: readonly GeneratedRecord[]): OutgoingRecord[] {
-  return records.map((r) => ({ topic: r.topic === TOPIC.orderEvents ? pipeline.topics.orderEvents : pipeline.topics.paymentEvents, key: r.key, value: r.event }));
+  return records.map((r) => ({
+    topic: r.topic === TOPIC.orderEvents ? pipeline.topics.orderEvents : pipeline.topics.paymentEvents,
+    key: r.key,
+    value: r.event,
+  }));
 }
 
 /** A fresh pipeline with the aggregator and both sinks running on it. */

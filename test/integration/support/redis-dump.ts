@@ -77,7 +77,10 @@ export function expectedRedisDump(prefix: string, expected: ExpectedProjection, 
   for (const alert of expected.alerts) alertsByCustomer.set(alert.customerId, [...(alertsByCustomer.get(alert.customerId) ?? []), alert]);
   for (const [customerId, alerts] of alertsByCustomer) {
     const kept = keptAlerts(alerts, recentAlerts);
-    zsets.set(keys.alerts(customerId), kept.map((alert): [string, number] => [alert.alertId, alertEntry(alert).score]));
+    zsets.set(
+      keys.alerts(customerId),
+      kept.map((alert): [string, number] => [alert.alertId, alertEntry(alert).score]),
+    );
     const data: Record<string, string> = {};
     for (const alert of kept) data[alert.alertId] = alertEntry(alert).json;
     dump[keys.alertData(customerId)] = { type: 'hash', value: sortedFields(data) };

@@ -11,8 +11,13 @@ export interface ScriptResult {
 
 export function runScript(name: string, args: readonly string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<ScriptResult> {
   return new Promise((resolve) => {
-    execFile(path.join(ROOT, 'scripts', name), [...args], { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      path.join(ROOT, 'scripts', name),
+      [...args],
+      { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }

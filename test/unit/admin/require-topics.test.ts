@@ -52,7 +52,9 @@ function standInKafka(topics: readonly string[], failures: readonly Error[] = []
 }
 
 function unreachable(): Error {
-  return new MultipleErrors('Listing topics failed.', [new NetworkError('Connection to 127.0.0.1:19092 failed.', { cause: new Error('connect ECONNREFUSED 127.0.0.1:19092') })]);
+  return new MultipleErrors('Listing topics failed.', [
+    new NetworkError('Connection to 127.0.0.1:19092 failed.', { cause: new Error('connect ECONNREFUSED 127.0.0.1:19092') }),
+  ]);
 }
 
 test('while Kafka does not answer it waits, one warning per attempt saying what for and how to fix it, then goes on', async () => {
@@ -102,8 +104,16 @@ test('refused credentials are not waited for', async () => {
 test('a stop ends the wait', async () => {
   const { logger } = captureLogs();
   let stopping = false;
-  const stand = standInKafka(['a'], Array.from({ length: 100 }, () => unreachable()));
-  const waiting = requireTopicsOnStart(kafka, ['a'], 'redis-sink', '', { logger, brokers: ['k:9092'], policy: { ...FAST, initialMs: 20, maxMs: 20 }, stopped: () => stopping });
+  const stand = standInKafka(
+    ['a'],
+    Array.from({ length: 100 }, () => unreachable()),
+  );
+  const waiting = requireTopicsOnStart(kafka, ['a'], 'redis-sink', '', {
+    logger,
+    brokers: ['k:9092'],
+    policy: { ...FAST, initialMs: 20, maxMs: 20 },
+    stopped: () => stopping,
+  });
   await new Promise((resolve) => setTimeout(resolve, 50));
   stopping = true;
   await expect(waiting).rejects.toThrow(RetryStoppedError);

@@ -18,7 +18,13 @@ test('a time without a zone is refused: it would depend on the machine', () => {
 
 test('explicit offsets per partition', () => {
   const target = parseResetTarget('0:120,3:0');
-  expect(target).toEqual({ kind: 'offsets', offsets: new Map([[0, 120], [3, 0]]) });
+  expect(target).toEqual({
+    kind: 'offsets',
+    offsets: new Map([
+      [0, 120],
+      [3, 0],
+    ]),
+  });
   expect(describeResetTarget(target)).toBe('0:120,3:0');
   expect(() => parseResetTarget('0:1,0:2')).toThrow('partition 0 is given twice');
   expect(() => parseResetTarget('0:-1')).toThrow(ResetTargetError);
@@ -30,7 +36,16 @@ test('explicit offsets must name existing partitions and lie within the log', ()
     { partition: 0, low: 10, high: 50 },
     { partition: 1, low: 0, high: 0 },
   ];
-  expect(() => checkExplicitOffsets('t', new Map([[0, 10], [1, 0]]), ranges)).not.toThrow();
+  expect(() =>
+    checkExplicitOffsets(
+      't',
+      new Map([
+        [0, 10],
+        [1, 0],
+      ]),
+      ranges,
+    ),
+  ).not.toThrow();
   expect(() => checkExplicitOffsets('t', new Map([[0, 50]]), ranges)).not.toThrow();
   expect(() => checkExplicitOffsets('t', new Map([[0, 9]]), ranges)).toThrow('offset 9 is outside t[0], which holds offsets 10 to 50');
   expect(() => checkExplicitOffsets('t', new Map([[0, 51]]), ranges)).toThrow(ResetTargetError);

@@ -39,10 +39,15 @@ describe('timestamp-millis logical type', () => {
   });
 
   it('encodes as an Avro long of epoch millis, so other clients read it', () => {
-    const plain = Type.forSchema({ type: 'record', name: 'Probe', namespace: 'test', fields: [
-      { name: 'at', type: 'long' },
-      { name: 'maybe', type: ['null', 'long'], default: null },
-    ] });
+    const plain = Type.forSchema({
+      type: 'record',
+      name: 'Probe',
+      namespace: 'test',
+      fields: [
+        { name: 'at', type: 'long' },
+        { name: 'maybe', type: ['null', 'long'], default: null },
+      ],
+    });
     expect(plain.fromBuffer(record.toBuffer({ at: new Date(MS), maybe: new Date(0) }))).toEqual({ at: MS, maybe: 0 });
   });
 

@@ -38,9 +38,14 @@ describe('benchmark summary', () => {
     const result = { benchmark: 'processors', targets: { aggregatorToRaw: 0.5 } };
     expect(targetsOf(result)).toBeNull();
     const summary = summaryOf([
-        { script: 'bench:processors', exitCode: 0, seconds: 60, files: [{ file: 'processors.json', targets: null, result }] },
-        { script: 'bench:latency', exitCode: 0, seconds: 50, files: [{ file: 'latency.json', targets: [{ name: 'p99', measured: '140 ms', target: '< 100 ms', met: false }], result: {} }] },
-        { script: 'bench:replay', exitCode: 1, seconds: 5, files: [] },
+      { script: 'bench:processors', exitCode: 0, seconds: 60, files: [{ file: 'processors.json', targets: null, result }] },
+      {
+        script: 'bench:latency',
+        exitCode: 0,
+        seconds: 50,
+        files: [{ file: 'latency.json', targets: [{ name: 'p99', measured: '140 ms', target: '< 100 ms', met: false }], result: {} }],
+      },
+      { script: 'bench:replay', exitCode: 1, seconds: 5, files: [] },
     ]);
     const markdown = renderSummaryMarkdown(summary);
     expect(markdown).toContain('| bench:processors | processors.json | not stated | see below | – | – |');
@@ -54,8 +59,8 @@ describe('benchmark summary', () => {
 describe('benchmark summary, busy machine', () => {
   it('names the benchmarks that started on a machine that never got quiet', () => {
     const summary = summaryOf([
-        { script: 'bench:produce', exitCode: 0, seconds: 10, quietWait: { seconds: 3, quiet: true, lastBusy: 0.05 }, files: [] },
-        { script: 'bench:latency', exitCode: 0, seconds: 40, quietWait: { seconds: 90, quiet: false, lastBusy: 0.62 }, files: [] },
+      { script: 'bench:produce', exitCode: 0, seconds: 10, quietWait: { seconds: 3, quiet: true, lastBusy: 0.05 }, files: [] },
+      { script: 'bench:latency', exitCode: 0, seconds: 40, quietWait: { seconds: 90, quiet: false, lastBusy: 0.62 }, files: [] },
     ]);
     const markdown = renderSummaryMarkdown(summary);
     expect(markdown).toContain('Started on a busy machine (figures may suffer): bench:latency (62% of the cores busy after 90 s).');

@@ -7,12 +7,20 @@ const old = (text: string) => new Error(`${text}, e.what() = DB::Exception\n`);
 describe('classifyClickHouseError', () => {
   test('18.16 messages: the code is read from the text', () => {
     expect(clickHouseErrorCode(old('Code: 27, e.displayText() = DB::Exception: Cannot parse input'))).toBe(27);
-    expect(classifyClickHouseError(old('Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected "'))).toMatchObject({ kind: 'bad-data', code: 27 });
+    expect(classifyClickHouseError(old('Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected "'))).toMatchObject({
+      kind: 'bad-data',
+      code: 27,
+    });
     expect(classifyClickHouseError(old('Code: 72, e.displayText() = DB::Exception: Unsigned type must not contain'))).toMatchObject({ kind: 'bad-data' });
-    expect(classifyClickHouseError(old('Code: 117, e.displayText() = DB::Exception: Unknown field found while parsing JSONEachRow'))).toMatchObject({ kind: 'bad-data' });
+    expect(classifyClickHouseError(old('Code: 117, e.displayText() = DB::Exception: Unknown field found while parsing JSONEachRow'))).toMatchObject({
+      kind: 'bad-data',
+    });
     expect(classifyClickHouseError(old('Code: 252, e.displayText() = DB::Exception: Too many parts (300)'))).toMatchObject({ kind: 'unavailable', code: 252 });
     expect(classifyClickHouseError(old('Code: 159, e.displayText() = DB::Exception: Timeout exceeded'))).toMatchObject({ kind: 'unavailable' });
-    expect(classifyClickHouseError(old("Code: 60, e.displayText() = DB::Exception: Table x.events doesn't exist."))).toMatchObject({ kind: 'misconfigured', code: 60 });
+    expect(classifyClickHouseError(old("Code: 60, e.displayText() = DB::Exception: Table x.events doesn't exist."))).toMatchObject({
+      kind: 'misconfigured',
+      code: 60,
+    });
     expect(classifyClickHouseError(old("Code: 81, e.displayText() = DB::Exception: Database x doesn't exist"))).toMatchObject({ kind: 'misconfigured' });
   });
 
@@ -44,7 +52,11 @@ describe('ClickHouseWriteError', () => {
     const bad = new ClickHouseWriteError('db.events', 12, classifyClickHouseError(old('Code: 27, e.displayText() = DB::Exception: Cannot parse')));
     expect(bad.retryable).toBe(false);
     expect(bad.message).toMatch(/insert of 12 row\(s\) into db\.events failed: Code: 27/);
-    const missing = new ClickHouseWriteError('db.events', 1, classifyClickHouseError(old("Code: 60, e.displayText() = DB::Exception: Table db.events doesn't exist.")));
+    const missing = new ClickHouseWriteError(
+      'db.events',
+      1,
+      classifyClickHouseError(old("Code: 60, e.displayText() = DB::Exception: Table db.events doesn't exist.")),
+    );
     expect(missing.retryable).toBe(true);
     expect(missing.message).toMatch(/are the migrations applied\? scripts\/clickhouse migrate/);
     const down = new ClickHouseWriteError('db.events', 1, classifyClickHouseError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })));

@@ -26,11 +26,7 @@ describe('ordering', () => {
   const file = (name: string): MigrationFile => migrationFromText(name, `-- ${name}\nSELECT 1`);
 
   test('sorts by number, not by text', () => {
-    expect(orderMigrations([file('010_c.sql'), file('002_b.sql'), file('001_a.sql')]).map((m) => m.fileName)).toEqual([
-      '001_a.sql',
-      '002_b.sql',
-      '010_c.sql',
-    ]);
+    expect(orderMigrations([file('010_c.sql'), file('002_b.sql'), file('001_a.sql')]).map((m) => m.fileName)).toEqual(['001_a.sql', '002_b.sql', '010_c.sql']);
   });
 
   test('two files with one version are an error naming both', () => {
@@ -54,7 +50,10 @@ describe('checksums', () => {
 
 describe('rendering', () => {
   test('substitutes the database and splits', () => {
-    const m = migrationFromText('001_a.sql', `CREATE TABLE IF NOT EXISTS ${DATABASE_PLACEHOLDER}.a (x UInt8) ENGINE = Memory;\nSELECT 1 FROM ${DATABASE_PLACEHOLDER}.a;`);
+    const m = migrationFromText(
+      '001_a.sql',
+      `CREATE TABLE IF NOT EXISTS ${DATABASE_PLACEHOLDER}.a (x UInt8) ENGINE = Memory;\nSELECT 1 FROM ${DATABASE_PLACEHOLDER}.a;`,
+    );
     expect(renderMigration(m, 'test_db')).toEqual(['CREATE TABLE IF NOT EXISTS test_db.a (x UInt8) ENGINE = Memory', 'SELECT 1 FROM test_db.a']);
   });
 

@@ -57,7 +57,9 @@ describe('the documented queries', () => {
 
   test('orderAsOf maps event types to statuses in SQL', () => {
     const { sql } = orderAsOf('db', 'o-1', T);
-    expect(sql).toContain("'OrderShipped', 'OrderDelivered', 'OrderCancelled'], ['PLACED', 'PLACED', 'PLACED', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED'], '')");
+    expect(sql).toContain(
+      "'OrderShipped', 'OrderDelivered', 'OrderCancelled'], ['PLACED', 'PLACED', 'PLACED', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED'], '')",
+    );
     expect(sql).toContain("['AUTHORIZED', 'DECLINED', 'CAPTURED', 'REFUNDED'], 'NONE')");
   });
 });
@@ -68,13 +70,23 @@ describe('reading results', () => {
     const fromOld = { day: '2024-05-01', currency: 'EUR', captured_cents: '900', refunded_cents: '100', net_cents: '800', captures: '2', refunds: '1' };
     const fromNew = { ...fromOld, captured_cents: 900, refunded_cents: 100, net_cents: 800, captures: 2, refunds: 1 };
     expect(query.parse(fromOld)).toEqual(query.parse(fromNew));
-    expect(query.parse(fromOld)).toEqual({ day: '2024-05-01', currency: 'EUR', capturedCents: 900, refundedCents: 100, netCents: 800, captures: 2, refunds: 1 });
+    expect(query.parse(fromOld)).toEqual({
+      day: '2024-05-01',
+      currency: 'EUR',
+      capturedCents: 900,
+      refundedCents: 100,
+      netCents: 800,
+      captures: 2,
+      refunds: 1,
+    });
   });
 
   test('a missing column or an unsafe integer is an error naming the query and column', () => {
     const query = ordersByStatus('db');
     expect(() => query.parse({ status: 'PLACED' })).toThrow(/orders-by-status: the result has no column orders/);
-    expect(() => query.parse({ status: 'PLACED', orders: '18446744073709551615' })).toThrow(/column orders is "18446744073709551615", expected an integer within ±2\^53/);
+    expect(() => query.parse({ status: 'PLACED', orders: '18446744073709551615' })).toThrow(
+      /column orders is "18446744073709551615", expected an integer within ±2\^53/,
+    );
   });
 
   test('an order history row turns back into the event it was written from', () => {

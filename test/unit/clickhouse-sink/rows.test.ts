@@ -47,12 +47,22 @@ describe('rowsForRecord', () => {
       },
     ]);
     const payload: unknown = JSON.parse(rows.events[0]!.payload);
-    expect(payload).toMatchObject({ envelope: { occurredAt: '2024-05-01T12:00:00.000Z' }, items: [{ sku: 'SKU-RED-MUG', quantity: 2 }, { sku: 'SKU-TEAPOT' }] });
+    expect(payload).toMatchObject({
+      envelope: { occurredAt: '2024-05-01T12:00:00.000Z' },
+      items: [{ sku: 'SKU-RED-MUG', quantity: 2 }, { sku: 'SKU-TEAPOT' }],
+    });
   });
 
   test('order events without money or customer leave those columns empty', () => {
     const rows = rowsForRecord(at(TOPIC.orderEvents, { type: 'OrderItemAdded', value: SAMPLE_RECORDS.OrderItemAdded }));
-    expect(rows.events[0]).toMatchObject({ event_type: 'OrderItemAdded', aggregate_version: 2, causation_id: 'cmd-42', customer_id: '', amount_cents: 0, currency: '' });
+    expect(rows.events[0]).toMatchObject({
+      event_type: 'OrderItemAdded',
+      aggregate_version: 2,
+      causation_id: 'cmd-42',
+      customer_id: '',
+      amount_cents: 0,
+      currency: '',
+    });
   });
 
   test('a payment event becomes an events row and a payments row', () => {
@@ -177,14 +187,23 @@ describe('rowsForRecord', () => {
   });
 
   test.each<[string, ConsumedRecord]>([
-    ['a negative quantity', at(TOPIC.orderState, { type: 'OrderState', value: { ...SAMPLE_RECORDS.OrderState, items: [{ sku: 'S', quantity: -1, unitPriceCents: 1 }] } })],
+    [
+      'a negative quantity',
+      at(TOPIC.orderState, { type: 'OrderState', value: { ...SAMPLE_RECORDS.OrderState, items: [{ sku: 'S', quantity: -1, unitPriceCents: 1 }] } }),
+    ],
     ['a version beyond UInt32', at(TOPIC.orderEvents, { type: 'OrderConfirmed', value: { envelope: sampleEnvelope({ aggregateVersion: 2 ** 32 }) } })],
     ['a time before 1970', at(TOPIC.orderEvents, { type: 'OrderConfirmed', value: { envelope: sampleEnvelope({ occurredAt: new Date(-5) }) } })],
     ['a lone surrogate', at(TOPIC.orderEvents, { type: 'OrderConfirmed', value: { envelope: sampleEnvelope({ producer: 'bad\uD800' }) } })],
-    ['a lone surrogate deep in the payload', at(TOPIC.orderEvents, { type: 'OrderItemRemoved', value: { envelope: sampleEnvelope(), sku: '\uDC00', quantity: 1 } })],
+    [
+      'a lone surrogate deep in the payload',
+      at(TOPIC.orderEvents, { type: 'OrderItemRemoved', value: { envelope: sampleEnvelope(), sku: '\uDC00', quantity: 1 } }),
+    ],
     ['a fractional amount', at(TOPIC.paymentEvents, { type: 'PaymentCaptured', value: { ...SAMPLE_RECORDS.PaymentCaptured, amountCents: 10.5 } })],
     ['a non-numeric offset', at(TOPIC.orderEvents, { type: 'OrderConfirmed', value: SAMPLE_RECORDS.OrderConfirmed }, 'x1')],
-    ['a payment version the state version cannot hold', at(TOPIC.orderState, { type: 'OrderState', value: { ...SAMPLE_RECORDS.OrderState, paymentVersion: STATE_VERSION_FACTOR } })],
+    [
+      'a payment version the state version cannot hold',
+      at(TOPIC.orderState, { type: 'OrderState', value: { ...SAMPLE_RECORDS.OrderState, paymentVersion: STATE_VERSION_FACTOR } }),
+    ],
   ])('%s is bad data (RowMappingError)', (_, record) => {
     expect(() => rowsForRecord(record)).toThrow(RowMappingError);
   });

@@ -17,10 +17,7 @@ SELECT 1 -- trailing; comment
   });
 
   test('comment markers inside strings are text', () => {
-    expect(splitStatements(`SELECT '-- not a comment', '/* nor this */'; SELECT 2`)).toEqual([
-      `SELECT '-- not a comment', '/* nor this */'`,
-      'SELECT 2',
-    ]);
+    expect(splitStatements(`SELECT '-- not a comment', '/* nor this */'; SELECT 2`)).toEqual([`SELECT '-- not a comment', '/* nor this */'`, 'SELECT 2']);
   });
 
   test('a last statement without ; is kept', () => {

@@ -12,7 +12,7 @@ describe('sqlString', () => {
     ['nul\0byte', "'nul\\0byte'"],
     ['bell\b\fform', "'bell\\b\\fform'"],
     ['café ✓ 注文 🚚', "'café ✓ 注文 🚚'"],
-    ['"double" `back`', "'\"double\" `back`'"],
+    ['"double" `back`', '\'"double" `back`\''],
   ])('%j → %s', (value, literal) => {
     expect(sqlString(value)).toBe(literal);
   });

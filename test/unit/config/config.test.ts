@@ -81,9 +81,7 @@ test('a bad value stops start-up with a message naming the variable and what is 
 });
 
 test('SASL without credentials is refused', () => {
-  expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain' })).toEqual([
-    expect.stringContaining('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set'),
-  ]);
+  expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain' })).toEqual([expect.stringContaining('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set')]);
 });
 
 test('secrets never appear in the described config nor in log lines', () => {

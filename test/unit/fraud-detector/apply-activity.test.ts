@@ -1,10 +1,4 @@
-import {
-  DEFAULT_FRAUD_RULES_CONFIG,
-  applyActivity,
-  fraudRulesConfig,
-  rulesFor,
-  windowSpecOf,
-} from '../../../processors/fraud-detector/rules';
+import { DEFAULT_FRAUD_RULES_CONFIG, applyActivity, fraudRulesConfig, rulesFor, windowSpecOf } from '../../../processors/fraud-detector/rules';
 import { hoppingWindows, windowsFor } from '../../../processors/runtime/windows';
 import type { CustomerActivity } from '../../../schemas/generated/types';
 import { CUSTOMER, Driver, HOUR, MINUTE, T0, activity } from './activities';

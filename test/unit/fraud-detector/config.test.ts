@@ -46,11 +46,7 @@ test.each<[string, FraudRulesOverrides, string]>([
   ['rules.distinct-cards.threshold', { rules: { 'distinct-cards': { threshold: 2.5 } } }, 'must be a positive integer, got 2.5'],
   ['rules.declined-payments.windowSizeMs', { rules: { 'declined-payments': { windowSizeMs: -1 } } }, 'must be a positive integer, got -1'],
   ['rules.order-count.advanceMs', { rules: { 'order-count': { advanceMs: 0 } } }, 'must be a positive integer, got 0'],
-  [
-    'rules.order-count.advanceMs',
-    { rules: { 'order-count': { advanceMs: 2 * HOUR } } },
-    'must not exceed windowSizeMs (3600000), got 7200000',
-  ],
+  ['rules.order-count.advanceMs', { rules: { 'order-count': { advanceMs: 2 * HOUR } } }, 'must not exceed windowSizeMs (3600000), got 7200000'],
   ['graceMs', { graceMs: -5 }, 'must be a non-negative integer of ms, got -5'],
   ['maxEventIdsPerWindow', { maxEventIdsPerWindow: 0 }, 'must be a positive integer, got 0'],
   ['maxTriggeringEventIds', { maxTriggeringEventIds: 1.5 }, 'must be a positive integer, got 1.5'],

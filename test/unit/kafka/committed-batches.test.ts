@@ -11,20 +11,58 @@ function batch(producerId: number, firstOffset: number, count: number, kind: 'da
     lastOffsetDelta: count - 1,
     producerId: BigInt(producerId),
     attributes: (kind === 'data' ? 0 : IS_TRANSACTIONAL) | (control ? IS_CONTROL : 0),
-    records: Array.from({ length: count }, (_, i) => ({ length: 0, attributes: 0, timestampDelta: 0n, offsetDelta: i, key: control ? key : null, value: null, headers: [] })),
+    records: Array.from({ length: count }, (_, i) => ({
+      length: 0,
+      attributes: 0,
+      timestampDelta: 0n,
+      offsetDelta: i,
+      key: control ? key : null,
+      value: null,
+      headers: [],
+    })),
   } as unknown as RecordsBatch;
 }
 
 const offsets = (batches: RecordsBatch[]) => batches.map((b) => Number(b.firstOffset));
 
 test('one producer aborting twice with a commit between: both aborted transactions are dropped, the committed one kept', () => {
-  const batches = [batch(7, 0, 2, 'txn'), batch(7, 2, 1, 'abort'), batch(7, 3, 2, 'txn'), batch(7, 5, 1, 'commit'), batch(7, 6, 2, 'txn'), batch(7, 8, 1, 'abort')];
-  expect(offsets(committedBatches(batches, [{ producerId: 7n, firstOffset: 6n }, { producerId: 7n, firstOffset: 0n }]))).toEqual([3]);
+  const batches = [
+    batch(7, 0, 2, 'txn'),
+    batch(7, 2, 1, 'abort'),
+    batch(7, 3, 2, 'txn'),
+    batch(7, 5, 1, 'commit'),
+    batch(7, 6, 2, 'txn'),
+    batch(7, 8, 1, 'abort'),
+  ];
+  expect(
+    offsets(
+      committedBatches(batches, [
+        { producerId: 7n, firstOffset: 6n },
+        { producerId: 7n, firstOffset: 0n },
+      ]),
+    ),
+  ).toEqual([3]);
 });
 
 test('interleaved producers aborted in another order than they began; plain records always kept', () => {
-  const batches = [batch(1, 0, 1, 'txn'), batch(2, 1, 1, 'txn'), batch(9, 2, 1, 'data'), batch(1, 3, 1, 'txn'), batch(2, 4, 1, 'abort'), batch(1, 5, 1, 'abort'), batch(3, 6, 1, 'txn'), batch(3, 7, 1, 'commit')];
-  expect(offsets(committedBatches(batches, [{ producerId: 2n, firstOffset: 1n }, { producerId: 1n, firstOffset: 0n }]))).toEqual([2, 6]);
+  const batches = [
+    batch(1, 0, 1, 'txn'),
+    batch(2, 1, 1, 'txn'),
+    batch(9, 2, 1, 'data'),
+    batch(1, 3, 1, 'txn'),
+    batch(2, 4, 1, 'abort'),
+    batch(1, 5, 1, 'abort'),
+    batch(3, 6, 1, 'txn'),
+    batch(3, 7, 1, 'commit'),
+  ];
+  expect(
+    offsets(
+      committedBatches(batches, [
+        { producerId: 2n, firstOffset: 1n },
+        { producerId: 1n, firstOffset: 0n },
+      ]),
+    ),
+  ).toEqual([2, 6]);
 });
 
 test('a response cut before the abort marker drops the aborted records it holds', () => {

@@ -31,7 +31,9 @@ test("a client error is told from the service's own, and an unreachable broker i
   expect(isKafkaError(refused())).toBe(true);
   expect(isKafkaError(new TypeError('x is undefined'))).toBe(false);
   expect(isKafkaError(null)).toBe(false);
-  expect(brokerUnreachableReason(new MultipleErrors('Cannot connect to any broker.', [refused()]))).toBe('Connection to 127.0.0.1:19092 failed: connect ECONNREFUSED 127.0.0.1:19092');
+  expect(brokerUnreachableReason(new MultipleErrors('Cannot connect to any broker.', [refused()]))).toBe(
+    'Connection to 127.0.0.1:19092 failed: connect ECONNREFUSED 127.0.0.1:19092',
+  );
   expect(brokerUnreachableReason(new ProtocolError('ILLEGAL_GENERATION'))).toBeUndefined();
   expect(isUnknownTopic(new ProtocolError('UNKNOWN_TOPIC_OR_PARTITION'))).toBe(true);
   expect(isUnknownTopic(refused())).toBe(false);

@@ -23,11 +23,22 @@ function fakeConsumer(): Consumer {
       producerId: -1n,
       attributes: 0,
       firstTimestamp: 0n,
-      records: Array.from({ length: count }, (_, i) => ({ offsetDelta: i, timestampDelta: 0n, key: null, value: Buffer.from(String(from + BigInt(i))), headers: [] })),
+      records: Array.from({ length: count }, (_, i) => ({
+        offsetDelta: i,
+        timestampDelta: 0n,
+        key: null,
+        value: Buffer.from(String(from + BigInt(i))),
+        headers: [],
+      })),
     } as unknown as RecordsBatch;
     return {
       responses: [
-        { topicId: TOPIC_ID, partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: LOG_END, logStartOffset: 0n, abortedTransactions: null, records: count > 0 ? [batch] : [] }] },
+        {
+          topicId: TOPIC_ID,
+          partitions: [
+            { partitionIndex: 0, errorCode: 0, highWatermark: LOG_END, logStartOffset: 0n, abortedTransactions: null, records: count > 0 ? [batch] : [] },
+          ],
+        },
       ],
     };
   };
@@ -59,6 +70,9 @@ test('a seek made while a delivered batch waits makes it stale (current() false)
   const firstStale = handled.findIndex((h) => !h.current);
   expect(handled[firstStale]).toEqual({ from: '10', current: false });
   // after the seek, the current batches read the log again from 0, contiguously, to its end
-  const after = handled.slice(firstStale + 1).filter((h) => h.current).map((h) => h.from);
+  const after = handled
+    .slice(firstStale + 1)
+    .filter((h) => h.current)
+    .map((h) => h.from);
   expect(after).toEqual(['0', '10', '20', '30']);
 });

@@ -1,23 +1,11 @@
 import { isKnownCurrency } from '../../../lib/domain/currencies';
 import { TOPIC } from '../../../lib/topics';
 import { applyEvent, foldOrder } from '../../../processors/order-aggregator/fold';
-import {
-  DEFAULT_LOADGEN_OPTIONS,
-  GeneratedRecord,
-  LoadgenOverrides,
-  NO_FRAUD,
-  generateLifecycles,
-} from '../../../producers/loadgen/lifecycle';
+import { DEFAULT_LOADGEN_OPTIONS, GeneratedRecord, LoadgenOverrides, NO_FRAUD, generateLifecycles } from '../../../producers/loadgen/lifecycle';
 import { TOPIC_SCHEMAS } from '../../../schemas/catalog';
 import { getCatalogRecord, loadSchemaCatalog } from '../../../schemas/load';
 import { RECORD_FULL_NAMES, type OrderState } from '../../../schemas/generated/types';
-import {
-  burstCustomers,
-  eventsByOrder,
-  largeOrders,
-  manyCardCustomers,
-  repeatedlyDeclinedOrders,
-} from '../../fixtures/generated-stream';
+import { burstCustomers, eventsByOrder, largeOrders, manyCardCustomers, repeatedlyDeclinedOrders } from '../../fixtures/generated-stream';
 
 const SEEDS = [1, 2, 42, 20240501, 987654321];
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -38,8 +26,7 @@ function generate(overrides: LoadgenOverrides): GeneratedRecord[] {
 const streams = new Map(SEEDS.map((seed) => [seed, generate({ seed, customers: 300, orders: 1500, fraud: FREQUENT_FRAUD })]));
 const stream = (seed: number): GeneratedRecord[] => streams.get(seed)!;
 const at = (r: GeneratedRecord): number => r.event.value.envelope.occurredAt.getTime();
-const sumOfItems = (items: readonly { quantity: number; unitPriceCents: number }[]): number =>
-  items.reduce((sum, i) => sum + i.quantity * i.unitPriceCents, 0);
+const sumOfItems = (items: readonly { quantity: number; unitPriceCents: number }[]): number => items.reduce((sum, i) => sum + i.quantity * i.unitPriceCents, 0);
 
 describe.each(SEEDS)('generated stream, seed %d', (seed) => {
   const records = stream(seed);
@@ -113,8 +100,7 @@ describe.each(SEEDS)('generated stream, seed %d', (seed) => {
     const broken = [...orders].filter(([, events]) => {
       const envelopes = events.map((e) => e.value.envelope);
       return (
-        new Set(envelopes.map((e) => e.correlationId)).size !== 1 ||
-        envelopes.some((e, i) => e.causationId !== (i === 0 ? null : envelopes[i - 1]!.eventId))
+        new Set(envelopes.map((e) => e.correlationId)).size !== 1 || envelopes.some((e, i) => e.causationId !== (i === 0 ? null : envelopes[i - 1]!.eventId))
       );
     });
     expect(broken).toEqual([]);

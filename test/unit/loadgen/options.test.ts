@@ -1,9 +1,4 @@
-import {
-  DEFAULT_LOADGEN_OPTIONS,
-  LoadgenOptionsError,
-  LoadgenOverrides,
-  resolveLoadgenOptions,
-} from '../../../producers/loadgen/options';
+import { DEFAULT_LOADGEN_OPTIONS, LoadgenOptionsError, LoadgenOverrides, resolveLoadgenOptions } from '../../../producers/loadgen/options';
 
 describe('loadgen options', () => {
   it('defaults to valid options', () => {

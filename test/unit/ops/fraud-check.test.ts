@@ -33,7 +33,9 @@ describe('countersMismatches', () => {
   });
 
   test('a hash missing from Redis, or one the log does not have (a tombstone), is one mismatch', () => {
-    expect(countersMismatches(customer, counters, {})).toEqual([{ customerId: customer, store: 'redis', field: WHOLE_COUNTERS, expected: 'present', actual: null }]);
+    expect(countersMismatches(customer, counters, {})).toEqual([
+      { customerId: customer, store: 'redis', field: WHOLE_COUNTERS, expected: 'present', actual: null },
+    ]);
     expect(countersMismatches(customer, undefined, countersHashFields(counters))).toEqual([
       { customerId: customer, store: 'redis', field: WHOLE_COUNTERS, expected: null, actual: 'present' },
     ]);
@@ -86,7 +88,15 @@ describe('recentAlertsMismatches', () => {
     const extra = alertAt(3);
     const actual = held([first, extra]);
     const [, [, score] = ['', 0]] = actual.ids;
-    expect(recentAlertsMismatches(customer, [first, second], { ...actual, ids: [[first.alertId, 1], [extra.alertId, score]] })).toEqual([
+    expect(
+      recentAlertsMismatches(customer, [first, second], {
+        ...actual,
+        ids: [
+          [first.alertId, 1],
+          [extra.alertId, score],
+        ],
+      }),
+    ).toEqual([
       { customerId: customer, store: 'redis', field: 'alert alert-1 score', expected: String(alertEntry(first).score), actual: '1' },
       { customerId: customer, store: 'redis', field: 'alert alert-2', expected: 'present', actual: null },
       { customerId: customer, store: 'redis', field: 'alert alert-3', expected: null, actual: 'present' },

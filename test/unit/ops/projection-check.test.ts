@@ -17,7 +17,8 @@ const id = state.orderId;
 /** The row as ClickHouse 18.16 returns it in JSONEachRow: 64-bit integers as strings, and the sink's Kafka position. */
 function rowAsRead(s: OrderState): Record<string, unknown> {
   const row: Record<string, unknown> = { ...expectedOrderStateRow(s), kafka_partition: 4, kafka_offset: '1234' };
-  for (const column of ['total_cents', 'amount_authorized_cents', 'amount_captured_cents', 'amount_refunded_cents', 'state_version']) row[column] = String(row[column]);
+  for (const column of ['total_cents', 'amount_authorized_cents', 'amount_captured_cents', 'amount_refunded_cents', 'state_version'])
+    row[column] = String(row[column]);
   row['item_unit_price_cents'] = (row['item_unit_price_cents'] as number[]).map(String);
   return row;
 }
@@ -35,7 +36,9 @@ describe('redisMismatches', () => {
 
   test('an order missing from Redis, or in Redis but not in the log, is one whole-order mismatch', () => {
     expect(redisMismatches(id, state, {})).toEqual([{ orderId: id, store: 'redis', field: WHOLE_ORDER, expected: 'present', actual: null }]);
-    expect(redisMismatches(id, undefined, orderHashFields(state))).toEqual([{ orderId: id, store: 'redis', field: WHOLE_ORDER, expected: null, actual: 'present' }]);
+    expect(redisMismatches(id, undefined, orderHashFields(state))).toEqual([
+      { orderId: id, store: 'redis', field: WHOLE_ORDER, expected: null, actual: 'present' },
+    ]);
     expect(redisMismatches(id, undefined, {})).toEqual([]);
   });
 });
@@ -75,7 +78,16 @@ describe('status counts', () => {
       ['SHIPPED', 1],
     ]);
     expect(statusCountMismatches('redis', log, log)).toEqual([]);
-    expect(statusCountMismatches('redis', log, new Map([['CONFIRMED', 2], ['CANCELLED', 1]]))).toEqual([
+    expect(
+      statusCountMismatches(
+        'redis',
+        log,
+        new Map([
+          ['CONFIRMED', 2],
+          ['CANCELLED', 1],
+        ]),
+      ),
+    ).toEqual([
       { orderId: null, store: 'redis', field: 'orders with status CANCELLED', expected: '0', actual: '1' },
       { orderId: null, store: 'redis', field: 'orders with status SHIPPED', expected: '1', actual: '0' },
     ]);

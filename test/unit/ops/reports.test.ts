@@ -6,12 +6,22 @@ import { agrees, formatVerify, verifyJson } from '../../../scripts/ops/verify-re
 import type { VerifyResult } from '../../../scripts/ops/verify-projections';
 import { T0, confirmed, placed } from '../../fixtures/order-events';
 
-const events = [placed(undefined, { at: T0 }), confirmed(2, { at: T0 + 1000 })].map((event, i) => ({ event, source: { topic: 'orders.events', partition: 1, offset: String(i) } }));
+const events = [placed(undefined, { at: T0 }), confirmed(2, { at: T0 + 1000 })].map((event, i) => ({
+  event,
+  source: { topic: 'orders.events', partition: 1, offset: String(i) },
+}));
 const at = new Date(T0 + 5000);
 
 describe('state-at report', () => {
   const kafka = { source: 'kafka' as const, readFrom: 'orders.events[1] to the end', ...orderAtTime(events, at) };
-  const clickhouse = { source: 'clickhouse' as const, readFrom: 'db.events FINAL', ...orderAtTime(events.map((e) => ({ ...e, source: { topic: e.source.topic } })), at) };
+  const clickhouse = {
+    source: 'clickhouse' as const,
+    readFrom: 'db.events FINAL',
+    ...orderAtTime(
+      events.map((e) => ({ ...e, source: { topic: e.source.topic } })),
+      at,
+    ),
+  };
 
   test('agreeing sources: no differences; the text shows the state and each event of the trail', () => {
     const report = stateAtReport('order-1', at, [kafka, clickhouse]);
@@ -45,7 +55,15 @@ describe('verify report', () => {
     counters: { read: { records: 4, skipped: 0 }, customers: 2, checked: 2, mismatches: [] },
     alerts: { read: { records: 3, skipped: 1 }, alerts: 2, customers: 1, notKeyedByCustomer: 0, clickhouseRows: 2, recentCap: 20, mismatches: [] },
   };
-  const clean: VerifyResult = { records: 2, deadLettered: 0, orders: 1, checked: 1, statusCounts: { log: counts, redis: counts, clickhouse: counts }, mismatches: [], fraud };
+  const clean: VerifyResult = {
+    records: 2,
+    deadLettered: 0,
+    orders: 1,
+    checked: 1,
+    statusCounts: { log: counts, redis: counts, clickhouse: counts },
+    mismatches: [],
+    fraud,
+  };
   const stores = {
     redis: 'keys sf:order:*',
     clickhouse: 'streamfold.order_state',
@@ -93,15 +111,27 @@ describe('verify report', () => {
   });
 
   test('mismatches are listed up to the cap, with their count', () => {
-    const mismatches = Array.from({ length: 3 }, (_, i) => ({ orderId: `o-${i}`, store: 'redis' as const, field: 'status', expected: state.status, actual: null }));
+    const mismatches = Array.from({ length: 3 }, (_, i) => ({
+      orderId: `o-${i}`,
+      store: 'redis' as const,
+      field: 'status',
+      expected: state.status,
+      actual: null,
+    }));
     const failed = { ...clean, mismatches };
     const text = formatVerify(failed, stores, 2);
     expect(text).toContain('mismatches (first 2 of 3)');
     expect(text).toMatch(/o-0\s+redis\s+status\s+expected CONFIRMED\s+actual \(absent\)/);
     expect(text).not.toContain('o-2');
     expect(text).toMatch(/FAILED: 3 mismatch\(es\) over 3 order\(s\)$/);
-    const counted = { ...clean, orders: 10, mismatches: [{ orderId: null, store: 'redis' as const, field: 'orders with status CONFIRMED', expected: '1', actual: '0' }] };
-    expect(formatVerify(counted, stores, 50)).toMatch(/FAILED: 1 mismatch\(es\) in the status counts: no sampled order differs; --orders all names the orders$/);
+    const counted = {
+      ...clean,
+      orders: 10,
+      mismatches: [{ orderId: null, store: 'redis' as const, field: 'orders with status CONFIRMED', expected: '1', actual: '0' }],
+    };
+    expect(formatVerify(counted, stores, 50)).toMatch(
+      /FAILED: 1 mismatch\(es\) in the status counts: no sampled order differs; --orders all names the orders$/,
+    );
     expect(verifyJson(failed, 2)).toMatchObject({ agree: false, mismatchCount: 3, mismatches: [{ orderId: 'o-0' }, { orderId: 'o-1' }] });
   });
 });

@@ -20,7 +20,9 @@ const noCodec: RecordCodec = {
   encode: () => Promise.reject(new Error('not used in-process')),
 };
 const topics = topicNames();
-const records = [...generateLifecycles({ seed: 21, customers: 40, orders: 400, fraud: { orderBurst: { rate: 0.05, cancelRate: 0, orders: 8, windowMs: 10 * 60_000 } } })];
+const records = [
+  ...generateLifecycles({ seed: 21, customers: 40, orders: 400, fraud: { orderBurst: { rate: 0.05, cancelRate: 0, orders: 8, windowMs: 10 * 60_000 } } }),
+];
 
 function validated(): { activities: CustomerActivity[]; driver: ProcessorTestDriver<InputEvent> } {
   // the generated stream lies in 2024: "now" is after its last event
@@ -50,8 +52,14 @@ test('the validator dead-letters an event from the future and one whose total do
   const driver = new ProcessorTestDriver(validator(topics, noCodec, 'validator', { now: () => Date.parse('2024-05-01T00:00:00Z') }));
   const placed = records.find((r) => r.event.type === 'OrderPlaced')!;
   const event = placed.event as Extract<InputEvent, { type: 'OrderPlaced' }>;
-  driver.pipe(placed.topic, placed.key, { ...event, value: { ...event.value, envelope: { ...event.value.envelope, occurredAt: new Date('2024-06-01T00:00:00Z') } } });
-  driver.pipe(placed.topic, placed.key, { ...event, value: { ...event.value, totalCents: event.value.totalCents + 1, envelope: { ...event.value.envelope, occurredAt: new Date('2024-04-30T00:00:00Z') } } });
+  driver.pipe(placed.topic, placed.key, {
+    ...event,
+    value: { ...event.value, envelope: { ...event.value.envelope, occurredAt: new Date('2024-06-01T00:00:00Z') } },
+  });
+  driver.pipe(placed.topic, placed.key, {
+    ...event,
+    value: { ...event.value, totalCents: event.value.totalCents + 1, envelope: { ...event.value.envelope, occurredAt: new Date('2024-04-30T00:00:00Z') } },
+  });
   expect(driver.readDeadLetters().map((d) => d.code)).toEqual(['FUTURE_EVENT', 'TOTAL_MISMATCH']);
   expect(driver.readOutput(topics.customerActivity)).toEqual([]);
 });

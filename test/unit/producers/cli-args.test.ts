@@ -83,7 +83,19 @@ describe('load generator arguments', () => {
 
   it('reads a duration run with timing flags', () => {
     const { run, prefix, json } = parseLoadgenArgs([
-      '--duration', '60s', '--start', 'now', '--order-interval', '720ms', '--time-scale', '1/1440', '--max-lead', '0s', '--prefix', 'p.', '--json',
+      '--duration',
+      '60s',
+      '--start',
+      'now',
+      '--order-interval',
+      '720ms',
+      '--time-scale',
+      '1/1440',
+      '--max-lead',
+      '0s',
+      '--prefix',
+      'p.',
+      '--json',
     ]);
     expect(run).toMatchObject({ durationMs: 60_000, start: 'now', orderIntervalMs: 720, maxLeadMs: 0 });
     expect(run.lifecycleTimeScale).toBeCloseTo(1 / 1440);
@@ -110,7 +122,11 @@ describe('load generator arguments', () => {
 describe('benchmark arguments', () => {
   it('has defaults and reads overrides', () => {
     expect(parseBenchArgs([])).toMatchObject({ events: 200_000, rounds: 5, out: 'bench-results/produce.json', keepTopics: false, json: false });
-    expect(parseBenchArgs(['--events', '1000', '--batch-size', '500', '--out', '/tmp/x.json'])).toMatchObject({ events: 1000, batchSize: 500, out: '/tmp/x.json' });
+    expect(parseBenchArgs(['--events', '1000', '--batch-size', '500', '--out', '/tmp/x.json'])).toMatchObject({
+      events: 1000,
+      batchSize: 500,
+      out: '/tmp/x.json',
+    });
   });
 
   it('names a bad flag', () => {

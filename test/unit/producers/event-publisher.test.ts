@@ -75,7 +75,10 @@ function publisher(options: { fail?: Error; maxBatchMessages?: number; registry?
 function placed(orderId: string, overrides: Partial<OrderPlaced> = {}): OutgoingEvent {
   return {
     topic: TOPIC.orderEvents,
-    event: { type: 'OrderPlaced', value: { ...SAMPLE_RECORDS.OrderPlaced, envelope: sampleEnvelope({ aggregateId: orderId, eventId: `e-${orderId}` }), ...overrides } },
+    event: {
+      type: 'OrderPlaced',
+      value: { ...SAMPLE_RECORDS.OrderPlaced, envelope: sampleEnvelope({ aggregateId: orderId, eventId: `e-${orderId}` }), ...overrides },
+    },
   };
 }
 
@@ -122,7 +125,9 @@ describe('Publisher', () => {
       [1, 'OrderPlaced', ['items[0].quantity']],
       [2, 'OrderPlaced', ['customerId']],
     ]);
-    expect((error as Error).message).toMatch(/^2 of 3 event\(s\) are invalid, so none of the 3 was published:\n  event 1 \(orders\.events OrderPlaced\): invalid com\.streamfold\.orders\.OrderPlaced for topic orders\.events: items\[0\]\.quantity: expected an int \(32-bit integer\), got string "-1"\n  event 2 .*customerId: required/);
+    expect((error as Error).message).toMatch(
+      /^2 of 3 event\(s\) are invalid, so none of the 3 was published:\n {2}event 1 \(orders\.events OrderPlaced\): invalid com\.streamfold\.orders\.OrderPlaced for topic orders\.events: items\[0\]\.quantity: expected an int \(32-bit integer\), got string "-1"\n {2}event 2 .*customerId: required/,
+    );
     await p.flush();
     expect(calls.send).not.toHaveBeenCalled();
     // the publisher is still usable
@@ -169,7 +174,9 @@ describe('Publisher', () => {
     ]);
     expect(rejected.map((r) => r.reason)).toEqual([
       'a tombstone (event null) needs a key: the id of the aggregate to erase',
-      expect.stringMatching(/^topic orders\.events is not compacted, so a tombstone would erase nothing; tombstones go to customers, orders\.state, fraud\.counters/),
+      expect.stringMatching(
+        /^topic orders\.events is not compacted, so a tombstone would erase nothing; tombstones go to customers, orders\.state, fraud\.counters/,
+      ),
     ]);
   });
 
@@ -207,7 +214,9 @@ describe('Publisher', () => {
 
   it('says so when no broker could be reached for all of its retries', async () => {
     const refused = () =>
-      new MultipleErrors('Cannot connect to any broker.', [new NetworkError('Connection to 127.0.0.1:19092 failed.', { cause: new Error('connect ECONNREFUSED 127.0.0.1:19092') })]);
+      new MultipleErrors('Cannot connect to any broker.', [
+        new NetworkError('Connection to 127.0.0.1:19092 failed.', { cause: new Error('connect ECONNREFUSED 127.0.0.1:19092') }),
+      ]);
     const { publisher: p } = publisher({ fail: new MultipleErrors('produce failed 31 times.', [refused(), refused()]) });
     await expect(p.publish([placed('order-1')])).rejects.toThrow(
       /^sending to Kafka failed: no Kafka broker could be reached for \d+ s of retries \(Connection to 127\.0\.0\.1:19092 failed: connect ECONNREFUSED 127\.0\.0\.1:19092\); is Kafka running \(scripts\/infra status\) and KAFKA_BROKERS right\?\. The events of that batch/,

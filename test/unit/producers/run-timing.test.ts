@@ -60,7 +60,12 @@ describe('planTiming', () => {
 
   it('follows the clock from now, deriving the order interval from the rate', () => {
     const plan = planTiming({ ...base, start: 'now', rate: 2000 });
-    expect(plan).toEqual({ startTime: new Date(NOW), meanOrderIntervalMs: (EVENTS_PER_ORDER * 1000) / 2000, lifecycleTimeScale: CLOCK_LIFECYCLE_TIME_SCALE, mode: 'live' });
+    expect(plan).toEqual({
+      startTime: new Date(NOW),
+      meanOrderIntervalMs: (EVENTS_PER_ORDER * 1000) / 2000,
+      lifecycleTimeScale: CLOCK_LIFECYCLE_TIME_SCALE,
+      mode: 'live',
+    });
   });
 
   it('auto: a run of unknown size (a duration without a rate) is live', () => {

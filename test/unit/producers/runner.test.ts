@@ -108,7 +108,16 @@ describe('runLoadgen', () => {
       if (sink.events.length >= 30) controller.abort();
       return publish(events);
     };
-    const summary = await runLoadgen({ ...small, publisher: sink, durationMs: 60_000, rate: 100, start: FIXED_START, clock, signal: controller.signal, chunkSize: 10 });
+    const summary = await runLoadgen({
+      ...small,
+      publisher: sink,
+      durationMs: 60_000,
+      rate: 100,
+      start: FIXED_START,
+      clock,
+      signal: controller.signal,
+      chunkSize: 10,
+    });
     expect(summary.stoppedBy).toBe('signal');
     expect(summary.events).toBe(sink.events.length);
     expect(summary.events).toBeLessThan(60);
@@ -138,7 +147,9 @@ describe('planRun', () => {
   it('warns when ordinary customers would order often enough to look like fraud', () => {
     const { plan } = planRun({ orders: 100, rate: 2000, customers: 5000, start: 'now' }, T0);
     expect(plan.warnings).toEqual([
-      expect.stringMatching(/^each customer places ~221\.5 orders per hour of event time .* use --customers 1107693 or more, --order-interval 720ms or more, or --start auto/),
+      expect.stringMatching(
+        /^each customer places ~221\.5 orders per hour of event time .* use --customers 1107693 or more, --order-interval 720ms or more, or --start auto/,
+      ),
     ]);
     // by default the rate sets the pace, not the density
     expect(planRun({ orders: 100, rate: 2000, customers: 5000 }, T0).plan.warnings).toEqual([]);

@@ -106,7 +106,17 @@ describe('SendBatcher', () => {
     await tick();
     requests[0]!.ack();
     await call;
-    expect(sent).toEqual([{ messages: 3, bytes: 17, byTopic: new Map([['a', 2], ['b', 1]]), durationMs: expect.any(Number) }]);
+    expect(sent).toEqual([
+      {
+        messages: 3,
+        bytes: 17,
+        byTopic: new Map([
+          ['a', 2],
+          ['b', 1],
+        ]),
+        durationMs: expect.any(Number),
+      },
+    ]);
   });
 
   it('flush sends what lingers and waits for it; close refuses new messages', async () => {

@@ -169,7 +169,9 @@ describe('404', () => {
     const error = await failure(client().schemaById(42));
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as RegistryError).status).toBe(404);
-    expect(error.message).toMatch(/unexpected answer "<html>Not Found<\/html>"; is SCHEMA_REGISTRY_URL \(http:\/\/127\.0\.0\.1:\d+\/apis\/ccompat\/v7\) the registry's Confluent-compatible API\?/);
+    expect(error.message).toMatch(
+      /unexpected answer "<html>Not Found<\/html>"; is SCHEMA_REGISTRY_URL \(http:\/\/127\.0\.0\.1:\d+\/apis\/ccompat\/v7\) the registry's Confluent-compatible API\?/,
+    );
   });
 });
 

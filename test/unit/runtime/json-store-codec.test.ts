@@ -2,7 +2,14 @@ import { jsonStoreCodec } from '../../../processors/runtime/codec';
 
 const parked = {
   event: { type: 'PaymentAuthorized', value: { envelope: { occurredAt: new Date(1_700_000_000_123), aggregateVersion: 3 }, amountCents: 1250, note: null } },
-  source: { topic: 'payments.events', partition: 2, offset: '41', key: Buffer.from('order-1'), value: Buffer.from([0, 0, 0, 0, 7, 255]), headers: { 'event-type': 'PaymentAuthorized' } },
+  source: {
+    topic: 'payments.events',
+    partition: 2,
+    offset: '41',
+    key: Buffer.from('order-1'),
+    value: Buffer.from([0, 0, 0, 0, 7, 255]),
+    headers: { 'event-type': 'PaymentAuthorized' },
+  },
 };
 
 test('Dates and Buffers come back as Dates and Buffers, however deep, in arrays too', () => {

@@ -29,7 +29,11 @@ function names(schema: JsonObject): { defined: string[]; dangling: string[] } {
 describe('schema catalog', () => {
   it('covers every Avro topic of lib/topics.ts (internal changelogs are JSON)', () => {
     const internal = new Set<string>(Object.values(INTERNAL_TOPIC));
-    expect(Object.keys(catalog.topics).sort()).toEqual(TOPICS.map((t) => t.name).filter((name) => !internal.has(name)).sort());
+    expect(Object.keys(catalog.topics).sort()).toEqual(
+      TOPICS.map((t) => t.name)
+        .filter((name) => !internal.has(name))
+        .sort(),
+    );
   });
 
   it('loads the records declared in schemas/catalog.ts, in order', () => {
@@ -109,9 +113,7 @@ describe('schema catalog', () => {
 
 describe('subject names', () => {
   it('follow TopicRecordNameStrategy: <topic>-<record full name>', () => {
-    expect(subjectName('orders.events', 'com.streamfold.orders.OrderPlaced')).toBe(
-      'orders.events-com.streamfold.orders.OrderPlaced',
-    );
+    expect(subjectName('orders.events', 'com.streamfold.orders.OrderPlaced')).toBe('orders.events-com.streamfold.orders.OrderPlaced');
     for (const record of records) expect(record.subject).toBe(`${record.topic}-${record.fullName}`);
   });
 

@@ -1,10 +1,5 @@
 import * as fs from 'fs';
-import {
-  GENERATED_TYPES_DISPLAY,
-  GENERATED_TYPES_FILE,
-  REGENERATE_COMMAND,
-  renderTypes,
-} from '../../../schemas/codegen/render-types';
+import { GENERATED_TYPES_DISPLAY, GENERATED_TYPES_FILE, REGENERATE_COMMAND, renderTypes } from '../../../schemas/codegen/render-types';
 import { loadSchemaCatalog } from '../../../schemas/load';
 
 describe('generated types', () => {

@@ -45,10 +45,19 @@ function supervise(service: string, env: Record<string, string> = {}): Supervise
   return {
     child,
     exit,
-    lines: () => out.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as LogLine),
+    lines: () =>
+      out
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as LogLine),
     state: () =>
       existsSync(stateFile)
-        ? Object.fromEntries(readFileSync(stateFile, 'utf8').trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+        ? Object.fromEntries(
+            readFileSync(stateFile, 'utf8')
+              .trim()
+              .split('\n')
+              .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+          )
         : {},
   };
 }

@@ -59,9 +59,7 @@ describe('AvroEncoder', () => {
   it('returns buffers that later encodings do not overwrite, small or far larger than a slab', async () => {
     const encoder = new AvroEncoder({ registry: new StubRegistry(), records });
     await encoder.prepare([TOPIC.orderEvents]);
-    const values = Array.from({ length: 2_000 }, (_, n) =>
-      n % 500 === 7 ? placed(n, { customerId: `cust-${'z'.repeat(100_000)}` }) : placed(n),
-    );
+    const values = Array.from({ length: 2_000 }, (_, n) => (n % 500 === 7 ? placed(n, { customerId: `cust-${'z'.repeat(100_000)}` }) : placed(n)));
     const encoded = values.map((v) => encoder.encodeIfResolved(TOPIC.orderEvents, v)!);
     encoded.forEach((bytes, n) => {
       const { schemaId, body } = decodeWireFormat(bytes);

@@ -8,6 +8,8 @@ const records = catalogRecordSet();
 const placed = records.byName(TOPIC.orderEvents, 'OrderPlaced')!.type;
 const state = records.byName(TOPIC.orderState, 'OrderState')!.type;
 
+// an event as plain data whose fields a test may break in any way (the point is invalid values)
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = Record<string, any>;
 
 /**
@@ -62,8 +64,7 @@ describe('value validation before encoding', () => {
       { path: 'items[0].sku', reason: 'expected a string, got null' },
       {
         path: '',
-        reason:
-          'field(s) totalCent not declared in com.streamfold.orders.OrderPlaced (declared: envelope, customerId, items, totalCents, currency)',
+        reason: 'field(s) totalCent not declared in com.streamfold.orders.OrderPlaced (declared: envelope, customerId, items, totalCents, currency)',
       },
     ]);
   });
@@ -74,9 +75,7 @@ describe('value validation before encoding', () => {
       { path: 'status', reason: 'expected one of PLACED, CONFIRMED, SHIPPED, DELIVERED, CANCELLED, got string "LOST"' },
       { path: 'carrier', reason: 'expected one of: null | a string, got number 42' },
     ]);
-    expect(findValueIssues(placed, null)).toEqual([
-      { path: '', reason: 'expected a com.streamfold.orders.OrderPlaced record (an object), got null' },
-    ]);
+    expect(findValueIssues(placed, null)).toEqual([{ path: '', reason: 'expected a com.streamfold.orders.OrderPlaced record (an object), got null' }]);
     expect(describeIssues(findValueIssues(placed, 'x'))).toMatch(/^\(value\): expected a com\.streamfold\.orders\.OrderPlaced record/);
   });
 

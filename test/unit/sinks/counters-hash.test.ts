@@ -10,10 +10,31 @@ const counters: FraudCounters = {
   updatedAt: at('2024-03-01T10:30:00.000Z'),
   lastEventId: 'e-9',
   counters: [
-    { rule: 'order-count', windowStart: at('2024-03-01T09:45:00.000Z'), windowEnd: at('2024-03-01T10:45:00.000Z'), value: 3, eventIds: ['a', 'b', 'c'], alerted: false },
-    { rule: 'order-count', windowStart: at('2024-03-01T10:00:00.000Z'), windowEnd: at('2024-03-01T11:00:00.000Z'), value: 3, eventIds: ['a', 'b', 'c'], alerted: false },
+    {
+      rule: 'order-count',
+      windowStart: at('2024-03-01T09:45:00.000Z'),
+      windowEnd: at('2024-03-01T10:45:00.000Z'),
+      value: 3,
+      eventIds: ['a', 'b', 'c'],
+      alerted: false,
+    },
+    {
+      rule: 'order-count',
+      windowStart: at('2024-03-01T10:00:00.000Z'),
+      windowEnd: at('2024-03-01T11:00:00.000Z'),
+      value: 3,
+      eventIds: ['a', 'b', 'c'],
+      alerted: false,
+    },
     { rule: 'order-count', windowStart: at('2024-03-01T10:15:00.000Z'), windowEnd: at('2024-03-01T11:15:00.000Z'), value: 1, eventIds: ['c'], alerted: false },
-    { rule: 'declined-payments', windowStart: at('2024-03-01T10:20:00.000Z'), windowEnd: at('2024-03-01T10:30:00.000Z'), value: 2, eventIds: ['d', 'e'], alerted: true },
+    {
+      rule: 'declined-payments',
+      windowStart: at('2024-03-01T10:20:00.000Z'),
+      windowEnd: at('2024-03-01T10:30:00.000Z'),
+      value: 2,
+      eventIds: ['d', 'e'],
+      alerted: true,
+    },
   ],
 };
 

@@ -18,7 +18,10 @@ describe('keptAlerts', () => {
 
   test('an id delivered twice is one entry, the later delivery', () => {
     const kept = keptAlerts([alert('a', 1, 3), alert('b', 2), alert('a', 1, 4)], 10);
-    expect(kept.map((a) => [a.alertId, a.observed])).toEqual([['a', 4], ['b', 3]]);
+    expect(kept.map((a) => [a.alertId, a.observed])).toEqual([
+      ['a', 4],
+      ['b', 3],
+    ]);
   });
 
   test('the same set the Lua script leaves (modelled), whatever order the alerts arrive in', () => {
@@ -27,7 +30,11 @@ describe('keptAlerts', () => {
       const alerts = Array.from({ length: random.int(0, 30) }, (_, i) => alert(`alert-${random.int(0, 40)}-${i % 3}`, random.int(0, 20) * 1000));
       const keep = random.int(1, 10);
       const model = emptyModel();
-      applyOps(model, alerts.map((a) => ({ kind: 'add-alert', customerId: a.customerId, alertId: a.alertId, alert: a, records: [] })), keep);
+      applyOps(
+        model,
+        alerts.map((a) => ({ kind: 'add-alert', customerId: a.customerId, alertId: a.alertId, alert: a, records: [] })),
+        keep,
+      );
       const modelled = [...(model.alerts.get(SAMPLE_RECORDS.FraudAlert.customerId) ?? new Map<string, unknown>()).keys()].sort();
       expect(ids(keptAlerts(alerts, keep)).sort()).toEqual(modelled);
     }

@@ -70,6 +70,8 @@ test('a hash reads back as the order it was written from', () => {
 
 test('a hash the sink did not write is reported with its key and field', () => {
   const { version: _version, ...fields } = orderHashFields(shipped);
-  expect(() => parseOrderHash('sf:order:o-1', fields)).toThrow(new HashFormatError('sf:order:o-1 has no field version; was it written by another program? (the Redis sink writes every required field)'));
+  expect(() => parseOrderHash('sf:order:o-1', fields)).toThrow(
+    new HashFormatError('sf:order:o-1 has no field version; was it written by another program? (the Redis sink writes every required field)'),
+  );
   expect(() => parseOrderHash('sf:order:o-1', { ...orderHashFields(shipped), totalCents: '12.5' })).toThrow(/field totalCents is "12.5", not an integer/);
 });

@@ -43,7 +43,13 @@ function state(orderId: string, version: number, paymentVersion = 0, customerId 
 }
 
 const orderRecord = (s: OrderState, key = s.orderId) => record(TOPIC.orderState, key, { type: 'OrderState', value: s });
-const counters = (customerId: string, version: number): FraudCounters => ({ customerId, counters: [], version, updatedAt: new Date(version), lastEventId: null });
+const counters = (customerId: string, version: number): FraudCounters => ({
+  customerId,
+  counters: [],
+  version,
+  updatedAt: new Date(version),
+  lastEventId: null,
+});
 
 test('one operation per key: the newest state, not the last one', () => {
   const plan = planBatch([orderRecord(state('o-1', 1)), orderRecord(state('o-1', 3)), orderRecord(state('o-1', 2)), orderRecord(state('o-2', 1))]);
@@ -106,7 +112,17 @@ test('planning a batch at once ends where applying its records one by one ends (
         records.push(
           record(TOPIC.fraudAlerts, id, {
             type: 'FraudAlert',
-            value: { alertId: `a${n}`, customerId: id, rule: 'r', windowStart: new Date(0), windowEnd: new Date(1), observed: 1, threshold: 1, triggeringEventIds: [], detectedAt: new Date(n * 1000) },
+            value: {
+              alertId: `a${n}`,
+              customerId: id,
+              rule: 'r',
+              windowStart: new Date(0),
+              windowEnd: new Date(1),
+              observed: 1,
+              threshold: 1,
+              triggeringEventIds: [],
+              detectedAt: new Date(n * 1000),
+            },
           }),
         );
       }

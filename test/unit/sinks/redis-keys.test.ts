@@ -2,7 +2,9 @@ import { redisKeys, sinkKeyPrefix } from '../../../sinks/redis/keys';
 
 test('the key prefix is REDIS_KEY_PREFIX then TOPIC_PREFIX, so an isolated pipeline gets keys of its own', () => {
   expect(sinkKeyPrefix({ redis: { url: 'redis://x', username: undefined, password: undefined, keyPrefix: 'sf:' }, topicPrefix: '' })).toBe('sf:');
-  expect(sinkKeyPrefix({ redis: { url: 'redis://x', username: undefined, password: undefined, keyPrefix: 'sf:' }, topicPrefix: 'staging.' })).toBe('sf:staging.');
+  expect(sinkKeyPrefix({ redis: { url: 'redis://x', username: undefined, password: undefined, keyPrefix: 'sf:' }, topicPrefix: 'staging.' })).toBe(
+    'sf:staging.',
+  );
 });
 
 test('key names', () => {

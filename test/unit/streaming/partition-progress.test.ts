@@ -91,7 +91,10 @@ test('revoked partitions are forgotten and retained ones keep their clock', () =
   progress.committed('in', 1, 1);
   progress.observedEnd('in', 1, 2);
   time.advance(6_000);
-  progress.assign([{ topic: 'in', partition: 1 }, { topic: 'in', partition: 2 }]);
+  progress.assign([
+    { topic: 'in', partition: 1 },
+    { topic: 'in', partition: 2 },
+  ]);
   time.advance(5_000);
   progress.contact();
   expect(progress.report().stalled.map((s) => s.partition)).toEqual([1]);

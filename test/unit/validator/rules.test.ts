@@ -110,8 +110,7 @@ const CASES: Case[] = [
     event: placed({ envelope: env({ occurredAt: new Date(NOW + DEFAULT_FUTURE_TOLERANCE_MS + 1) }) }),
     code: 'FUTURE_EVENT',
     field: 'OrderPlaced.envelope.occurredAt',
-    message:
-      'OrderPlaced.envelope.occurredAt is 2024-05-01T12:06:00.001Z, 300001 ms after now (2024-05-01T12:01:00.000Z), beyond the 300000 ms tolerance',
+    message: 'OrderPlaced.envelope.occurredAt is 2024-05-01T12:06:00.001Z, 300001 ms after now (2024-05-01T12:01:00.000Z), beyond the 300000 ms tolerance',
   },
   {
     name: 'no items',
