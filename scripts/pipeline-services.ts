@@ -10,7 +10,7 @@ import type { TaggedValue } from '../lib/serde';
 import { topicNames } from '../lib/topics';
 import { fraudDetectorService } from '../processors/fraud-detector/service';
 import { orderAggregatorService } from '../processors/order-aggregator/service';
-import { registryCodec } from '../processors/runtime/registry-codec';
+import { registryCodec } from '../lib/streaming/registry-codec';
 import { buildDefinition, ProcessorService } from '../processors/runtime/service';
 import { validatorService } from '../processors/validator/service';
 import { clickhouseSinkService } from '../sinks/clickhouse/service';

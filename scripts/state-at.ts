@@ -11,7 +11,7 @@
  */
 import { createClickHouse } from '../lib/clients/clickhouse';
 import { topicNames } from '../lib/topics';
-import { registryCodec } from '../processors/runtime/registry-codec';
+import { registryCodec } from '../lib/streaming/registry-codec';
 import { durationFlag } from '../producers/cli-values';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
 import { parseInstant } from './ops/instant';

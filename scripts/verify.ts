@@ -18,7 +18,7 @@ import { createAdmin } from '../lib/kafka/clients';
 import { createRedis } from '../lib/clients/redis';
 import { redactUrl } from '../lib/config/env';
 import { topicNames } from '../lib/topics';
-import { registryCodec } from '../processors/runtime/registry-codec';
+import { registryCodec } from '../lib/streaming/registry-codec';
 import { durationFlag, intFlag } from '../producers/cli-values';
 import { redisKeys, sinkKeyPrefix } from '../sinks/redis/keys';
 import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';

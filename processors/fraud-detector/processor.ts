@@ -16,7 +16,7 @@
  */
 import type { CustomerActivity, FraudCounters } from '../../schemas/generated/types';
 import type { TopicNames } from '../../lib/topics';
-import { avroStoreCodec, jsonStoreCodec, RecordCodec } from '../runtime/codec';
+import { avroStoreCodec, jsonStoreCodec, RecordCodec } from '../../lib/streaming/codec';
 import type { InputRecord, ProcessorContext, ProcessorDefinition } from '../runtime/processor';
 import type { TaggedValue } from '../../lib/serde';
 import { retentionOf } from '../runtime/windows';

@@ -12,8 +12,8 @@
  */
 import type { OrderState, PaymentEvent } from '../../schemas/generated/types';
 import type { TopicNames } from '../../lib/topics';
-import { avroStoreCodec, jsonStoreCodec, RecordCodec } from '../runtime/codec';
-import type { DeadLetterSource } from '../runtime/dead-letter';
+import { avroStoreCodec, jsonStoreCodec, RecordCodec } from '../../lib/streaming/codec';
+import type { DeadLetterSource } from '../../lib/streaming/dead-letter';
 import type { InputRecord, ProcessorContext, ProcessorDefinition } from '../runtime/processor';
 import { isPaymentEvent } from '../../lib/domain/event-kinds';
 import { AggregateEvent, applyEvent } from './fold';

@@ -7,14 +7,10 @@
  */
 import type { Logger } from '../../lib/logger';
 import type { TaggedValue } from '../../lib/serde';
-import type { DeadLetterSource } from './dead-letter';
+import type { StoreCodec } from '../../lib/streaming/codec';
+import type { DeadLetterSource } from '../../lib/streaming/dead-letter';
 import type { KeyValueStore } from './stores/key-value-store';
 import type { WindowStore } from './stores/window-store';
-
-export interface StoreCodec<V> {
-  encode(value: V): Promise<Buffer> | Buffer;
-  decode(bytes: Buffer): Promise<V> | V;
-}
 
 interface StoreSpecBase<V> {
   readonly name: string;

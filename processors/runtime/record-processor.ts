@@ -5,7 +5,7 @@
  * on it, so what a test sees is what runs in production.
  */
 import type { Logger } from '../../lib/logger';
-import type { DeadLetterSource } from './dead-letter';
+import type { DeadLetterSource } from '../../lib/streaming/dead-letter';
 import type { TaggedValue } from '../../lib/serde';
 import type { InputRecord, ProcessorContext, ProcessorDefinition, ReadonlyTable, StoreSpec } from './processor';
 import { InMemoryKeyValueStore, KeyValueStore } from './stores/key-value-store';

@@ -10,9 +10,9 @@ import { AppConfig, describeConfig, loadConfig } from '../../lib/config';
 import { createLogger, Logger } from '../../lib/logger';
 import { EXIT_FAILURE, exitOnStartFailure, exitOnUncaught, exitService, loadOrExit } from '../../lib/service/exit';
 import { topicNames, TopicNames } from '../../lib/topics';
-import type { RecordCodec } from './codec';
-import { registryCodec } from './registry-codec';
-import { HealthReport, startHttpEndpoint } from './http-endpoint';
+import type { RecordCodec } from '../../lib/streaming/codec';
+import { registryCodec } from '../../lib/streaming/registry-codec';
+import { startHttpEndpoint, WAITING_FOR_KAFKA } from '../../lib/streaming/http-endpoint';
 import type { ProcessorDefinition } from './processor';
 import { StreamApp } from './stream-app';
 import type { TaggedValue } from '../../lib/serde';
@@ -29,9 +29,6 @@ export interface ProcessorService<In extends TaggedValue> {
 export function buildDefinition<In extends TaggedValue>(spec: ProcessorService<In>, config: AppConfig, codec: RecordCodec): ProcessorDefinition<In> {
   return spec.build(topicNames(config.topicPrefix), codec, config, `${config.topicPrefix}${spec.service}`);
 }
-
-/** /health while the service waits for Kafka before its engine starts. */
-export const WAITING_FOR_KAFKA: HealthReport = { ready: false, detail: { state: 'waiting for Kafka' } };
 
 /**
  * Start-up, in this order: the HTTP endpoint (a taken port fails at once,

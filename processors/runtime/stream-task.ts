@@ -20,8 +20,8 @@ import type { FetchedBatch, FetchedRecord } from '../../lib/kafka/partition-fetc
 import type { PartitionRangeReader } from '../../lib/kafka/partition-range-reader';
 import type { Logger } from '../../lib/logger';
 import { DecodeError, TaggedValue } from '../../lib/serde';
-import { decodeSoon, RecordCodec } from './codec';
-import { deadLetter, DeadLetterSource } from './dead-letter';
+import { decodeSoon, RecordCodec } from '../../lib/streaming/codec';
+import { deadLetter, DeadLetterSource } from '../../lib/streaming/dead-letter';
 import type { ProcessorMetrics } from './metrics';
 import type { InputRecord, ProcessorDefinition, ReadonlyTable, StoreSpec } from './processor';
 import { EarlierRejection, Forward, RecordProcessor, StoreChanges } from './record-processor';

@@ -8,7 +8,7 @@
  */
 import type { CustomerProfile } from '../../schemas/generated/types';
 import type { TopicNames } from '../../lib/topics';
-import { avroStoreCodec, RecordCodec } from '../runtime/codec';
+import { avroStoreCodec, RecordCodec } from '../../lib/streaming/codec';
 import type { InputRecord, ProcessorContext, ProcessorDefinition } from '../runtime/processor';
 import { InputEvent, rejectionOf, toCustomerActivity, validateEvent } from './rules';
 

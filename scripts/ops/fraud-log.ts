@@ -12,7 +12,7 @@
  */
 import { DecodeError } from '../../lib/serde';
 import type { FraudAlert, FraudAlertMessage, FraudCounters, FraudCountersMessage } from '../../schemas/generated/types';
-import type { RecordCodec } from '../../processors/runtime/codec';
+import type { RecordCodec } from '../../lib/streaming/codec';
 import type { FetchedRecord } from '../../lib/kafka/partition-fetcher';
 import { readPartitionsToEnd } from '../../lib/kafka/topic-reader';
 import { applyToView } from './compacted-view';

@@ -18,7 +18,7 @@ import type { TopicNames } from '../../lib/topics';
 import type { OrderState } from '../../schemas/generated/types';
 import type { AggregateEvent } from '../../processors/order-aggregator/fold';
 import { ORDER_STATE_STORE, orderAggregator } from '../../processors/order-aggregator/processor';
-import type { RecordCodec } from '../../processors/runtime/codec';
+import type { RecordCodec } from '../../lib/streaming/codec';
 import { RecordProcessor } from '../../processors/runtime/record-processor';
 import type { KeyValueStore } from '../../processors/runtime/stores/key-value-store';
 

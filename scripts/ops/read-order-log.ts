@@ -22,7 +22,7 @@ import type { Logger } from '../../lib/logger';
 import { DecodeError } from '../../lib/serde';
 import type { TopicNames } from '../../lib/topics';
 import type { AggregateEvent } from '../../processors/order-aggregator/fold';
-import type { RecordCodec } from '../../processors/runtime/codec';
+import type { RecordCodec } from '../../lib/streaming/codec';
 import type { SourcedEvent } from './order-timeline';
 import { endOffsetsAt } from './read-bound';
 

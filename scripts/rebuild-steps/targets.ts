@@ -12,7 +12,7 @@ import type { AppConfig } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
 import { fraudDetectorService } from '../../processors/fraud-detector/service';
 import { orderAggregatorService } from '../../processors/order-aggregator/service';
-import { registryCodec } from '../../processors/runtime/registry-codec';
+import { registryCodec } from '../../lib/streaming/registry-codec';
 import { buildDefinition, ProcessorService } from '../../processors/runtime/service';
 import { validatorService } from '../../processors/validator/service';
 import { truncateTables } from '../../sinks/clickhouse/truncate-tables';

@@ -3,7 +3,7 @@ import type { BenchTarget } from '../../lib/bench/bench-target';
 import type { RawFetchSettings } from '../../lib/bench/raw-consume';
 import type { AppConfig, KafkaConfig } from '../../lib/config';
 import type { Logger } from '../../lib/logger';
-import type { RecordCodec } from '../../processors/runtime/codec';
+import type { RecordCodec } from '../../lib/streaming/codec';
 import { DEFAULT_SINK_FETCH } from '../runtime/sink-engine';
 
 export interface SinkBenchContext {

@@ -11,7 +11,7 @@ import { createAdmin, createProducer, type OutgoingRecord } from '../../lib/kafk
 import { requestChunks } from '../../lib/kafka/request-chunks';
 import type { Logger } from '../../lib/logger';
 import { TOPICS } from '../../lib/topics';
-import type { RecordCodec } from '../../processors/runtime/codec';
+import type { RecordCodec } from '../../lib/streaming/codec';
 import type { TopicRecord } from './derived-records';
 
 const SEND_CHUNK = 5_000;

@@ -20,7 +20,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '../../lib/clients/clickhouse';
 import { TOPIC } from '../../lib/topics';
-import type { RecordCodec } from '../../processors/runtime/codec';
+import type { RecordCodec } from '../../lib/streaming/codec';
 import { CLICKHOUSE_SINK_BATCH } from '../clickhouse/batching';
 import { ClickHouseSinkWriter } from '../clickhouse/clickhouse-writer';
 import { migrate } from '../clickhouse/migrate';

@@ -21,7 +21,7 @@
 import os from 'node:os';
 import { createRedis } from '../../lib/clients/redis';
 import { TOPIC } from '../../lib/topics';
-import type { RecordCodec } from '../../processors/runtime/codec';
+import type { RecordCodec } from '../../lib/streaming/codec';
 import type { OrderState } from '../../schemas/generated/types';
 import { REDIS_SINK_BATCH } from '../redis/batching';
 import { LuaScripts } from '../redis/lua-scripts';

@@ -12,7 +12,7 @@ import { describeMachine } from '../../lib/bench/machine';
 import { reportBenchResult } from '../../lib/bench/report-result';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import { registryCodec } from '../../processors/runtime/registry-codec';
+import { registryCodec } from '../../lib/streaming/registry-codec';
 import { columns, EXIT_OK, parseCli, runCli, UsageError } from '../../scripts/cli';
 import { SinkBenchContext, SinkBenchResult, TARGET_RATIO } from './bench-context';
 import { benchClickHouseSink } from './clickhouse-sink-bench';

@@ -8,7 +8,7 @@ import type { KafkaConfig } from '../../lib/config';
 import { createProducer, type OutgoingRecord, type RecordProducer } from '../../lib/kafka/clients';
 import { requestChunks } from '../../lib/kafka/request-chunks';
 import type { Logger } from '../../lib/logger';
-import { deadLetter } from '../../processors/runtime/dead-letter';
+import { deadLetter } from '../../lib/streaming/dead-letter';
 import type { PendingDeadLetter } from './pending-batch';
 import type { SinkMetrics } from './sink-metrics';
 

@@ -6,7 +6,7 @@
  */
 import type { FetchedRecord as KafkaRecord } from '../../lib/kafka/partition-fetcher';
 import { DecodeError, TaggedValue } from '../../lib/serde';
-import type { RecordCodec } from '../../processors/runtime/codec';
+import type { RecordCodec } from '../../lib/streaming/codec';
 import { FetchedRecord, sourceOf } from './fetched-record';
 import type { PendingDeadLetter } from './pending-batch';
 import type { SinkRecord } from './sink-writer';

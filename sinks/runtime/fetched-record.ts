@@ -7,7 +7,7 @@
  */
 import type { FetchedRecord as KafkaRecord } from '../../lib/kafka/partition-fetcher';
 import type { TaggedValue } from '../../lib/serde';
-import type { DeadLetterSource } from '../../processors/runtime/dead-letter';
+import type { DeadLetterSource } from '../../lib/streaming/dead-letter';
 import type { SinkRecord } from './sink-writer';
 
 export class FetchedRecord<V extends TaggedValue> implements SinkRecord<V> {

@@ -8,7 +8,7 @@
  * not write to the store again (it would be harmless, only wasted work).
  */
 import type { TaggedValue } from '../../lib/serde';
-import type { DeadLetterSource } from '../../processors/runtime/dead-letter';
+import type { DeadLetterSource } from '../../lib/streaming/dead-letter';
 import type { RecordRejection, SinkRecord } from './sink-writer';
 
 export interface PendingDeadLetter {

@@ -69,7 +69,7 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../lib/logger';
 import type { TaggedValue } from '../../lib/serde';
-import type { DeadLetterSource } from '../../processors/runtime/dead-letter';
+import type { DeadLetterSource } from '../../lib/streaming/dead-letter';
 
 /** One decoded Kafka record, as the writer receives it. */
 export interface SinkRecord<V extends TaggedValue = TaggedValue> {

@@ -8,7 +8,7 @@
 import { TOPIC } from '../../lib/topics';
 import type { OrderState } from '../../schemas/generated/types';
 import { AggregateEvent, foldOrder } from '../../processors/order-aggregator/fold';
-import { registryCodec } from '../../processors/runtime/registry-codec';
+import { registryCodec } from '../../lib/streaming/registry-codec';
 import { generateLifecycles, GeneratedRecord } from '../../producers/loadgen/lifecycle';
 import { buildKafkaStreamsPeer, KafkaStreamsStore, runKafkaStreamsRound } from '../../scripts/bench/kafka-streams-peer';
 import { createTestPipeline, OutgoingRecord, produce, readAll, TestPipeline } from './support/pipeline';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Registry } from 'prom-client';
 import { createRedis } from '../../lib/clients/redis';
 import { TOPIC } from '../../lib/topics';
-import type { DeadLetterSource } from '../../processors/runtime/dead-letter';
+import type { DeadLetterSource } from '../../lib/streaming/dead-letter';
 import { fraudRecords, latestByKey, orderStateChangelog } from '../../sinks/bench/derived-records';
 import type { RedisSinkValue } from '../../sinks/redis/plan-batch';
 import { RedisSinkWriter } from '../../sinks/redis/redis-writer';

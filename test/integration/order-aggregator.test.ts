@@ -9,7 +9,7 @@ import { equals } from '@jest/expect-utils';
 import { TOPIC } from '../../lib/topics';
 import type { OrderState } from '../../schemas/generated/types';
 import { AggregateEvent, foldOrder } from '../../processors/order-aggregator/fold';
-import { DEAD_LETTER_HEADER } from '../../processors/runtime/dead-letter';
+import { DEAD_LETTER_HEADER } from '../../lib/streaming/dead-letter';
 import { generateLifecycles, GeneratedRecord } from '../../producers/loadgen/lifecycle';
 import { eventsByOrder } from '../fixtures/generated-stream';
 import {

@@ -16,7 +16,7 @@ import { createTopicsAndWait } from '../../lib/admin/create-topics';
 import { createConsumer, createTransactionalProducer, type RecordProducer } from '../../lib/kafka/clients';
 import { PartitionRangeReader } from '../../lib/kafka/partition-range-reader';
 import { topicNames } from '../../lib/topics';
-import { registryCodec } from '../../processors/runtime/registry-codec';
+import { registryCodec } from '../../lib/streaming/registry-codec';
 import { config, logger, uniqueName } from './support/env';
 import { readAll, TestPipeline, withAdmin } from './support/pipeline';
 

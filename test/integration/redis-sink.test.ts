@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createRedis } from '../../lib/clients/redis';
 import { TOPIC } from '../../lib/topics';
 import { foldOrder } from '../../processors/order-aggregator/fold';
-import { DEAD_LETTER_HEADER } from '../../processors/runtime/dead-letter';
+import { DEAD_LETTER_HEADER } from '../../lib/streaming/dead-letter';
 import { generateLifecycles } from '../../producers/loadgen/lifecycle';
 import type { OrderState } from '../../schemas/generated/types';
 import { redisKeys } from '../../sinks/redis/keys';

@@ -7,7 +7,7 @@
 import { Registry } from 'prom-client';
 import { createRedis } from '../../lib/clients/redis';
 import { TOPIC } from '../../lib/topics';
-import type { DeadLetterSource } from '../../processors/runtime/dead-letter';
+import type { DeadLetterSource } from '../../lib/streaming/dead-letter';
 import type { FraudAlert, OrderState } from '../../schemas/generated/types';
 import { startPrivateRedis } from '../../sinks/bench/private-redis';
 import { redisKeys } from '../../sinks/redis/keys';

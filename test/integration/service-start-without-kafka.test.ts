@@ -12,7 +12,7 @@ import path from 'node:path';
 import { provisionTopics } from '../../lib/admin/provision-topics';
 import { desiredTopics } from '../../lib/admin/topic-plan';
 import { topicNames } from '../../lib/topics';
-import { registryCodec } from '../../processors/runtime/registry-codec';
+import { registryCodec } from '../../lib/streaming/registry-codec';
 import { PrivateKafka } from '../faults/support/private-kafka';
 import { config, logger, uniqueName } from './support/env';
 import { exited, spawnService, TestPipeline, waitFor, withAdmin } from './support/pipeline';

@@ -6,7 +6,7 @@
  * test writer whose writes the test releases by hand.
  */
 import type { TaggedValue } from '../../lib/serde';
-import type { RecordCodec } from '../../processors/runtime/codec';
+import type { RecordCodec } from '../../lib/streaming/codec';
 import type { PartitionOffset } from '../../sinks/runtime/pending-batch';
 import { SinkEngine } from '../../sinks/runtime/sink-engine';
 import { mergeSinkSettings } from '../../sinks/runtime/sink-settings';

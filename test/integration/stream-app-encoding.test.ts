@@ -5,8 +5,8 @@
  */
 import { topicOffsets } from '../../lib/kafka/topic-offsets';
 import type { TaggedValue } from '../../lib/serde';
-import type { RecordCodec } from '../../processors/runtime/codec';
-import { DEAD_LETTER_HEADER } from '../../processors/runtime/dead-letter';
+import type { RecordCodec } from '../../lib/streaming/codec';
+import { DEAD_LETTER_HEADER } from '../../lib/streaming/dead-letter';
 import type { ProcessorDefinition } from '../../processors/runtime/processor';
 import { StreamApp } from '../../processors/runtime/stream-app';
 import { logger, uniqueName } from './support/env';

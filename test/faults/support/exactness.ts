@@ -7,7 +7,7 @@
  * so one run reports every failing check, not only the first.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { DEAD_LETTER_HEADER } from '../../../processors/runtime/dead-letter';
+import { DEAD_LETTER_HEADER } from '../../../lib/streaming/dead-letter';
 import { AggregateEvent, foldOrder } from '../../../processors/order-aggregator/fold';
 import { toCustomerActivity, validateEvent } from '../../../processors/validator/rules';
 import type { RunSummary } from '../../../producers/loadgen/runner';

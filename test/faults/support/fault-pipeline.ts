@@ -21,7 +21,7 @@ import { createAdmin, type Admin } from '../../../lib/kafka/clients';
 import { createRedis } from '../../../lib/clients/redis';
 import type { AppConfig } from '../../../lib/config';
 import { topicNames } from '../../../lib/topics';
-import { registryCodec } from '../../../processors/runtime/registry-codec';
+import { registryCodec } from '../../../lib/streaming/registry-codec';
 import type { RunSummary } from '../../../producers/loadgen/runner';
 import { PIPELINE_SERVICES, PipelineService, pipelineService } from '../../../scripts/pipeline-services';
 import { deleteKeysWithPrefix } from '../../../sinks/redis/clear-keys';

@@ -8,7 +8,7 @@ import type { TaggedValue } from '../../../lib/serde';
 import type { OrderState } from '../../../schemas/generated/types';
 import { AggregateEvent, foldOrder } from '../../../processors/order-aggregator/fold';
 import { AGGREGATOR_REJECTION, orderAggregator, PENDING_PAYMENTS_STORE } from '../../../processors/order-aggregator/processor';
-import type { RecordCodec } from '../../../processors/runtime/codec';
+import type { RecordCodec } from '../../../lib/streaming/codec';
 import { ProcessorTestDriver } from '../../../processors/runtime/test-driver';
 import { generateLifecycles } from '../../../producers/loadgen/lifecycle';
 import { Random } from '../../../producers/loadgen/random';

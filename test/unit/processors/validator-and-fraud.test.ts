@@ -6,7 +6,7 @@
  */
 import { topicNames, TOPIC } from '../../../lib/topics';
 import type { CustomerActivity, CustomerProfile, FraudAlert, FraudCounters } from '../../../schemas/generated/types';
-import type { RecordCodec } from '../../../processors/runtime/codec';
+import type { RecordCodec } from '../../../lib/streaming/codec';
 import { ProcessorTestDriver } from '../../../processors/runtime/test-driver';
 import { CUSTOMERS_TABLE, validator } from '../../../processors/validator/processor';
 import type { InputEvent } from '../../../processors/validator/rules';

@@ -1,4 +1,4 @@
-import { jsonStoreCodec } from '../../../processors/runtime/codec';
+import { jsonStoreCodec } from '../../../lib/streaming/codec';
 
 const parked = {
   event: { type: 'PaymentAuthorized', value: { envelope: { occurredAt: new Date(1_700_000_000_123), aggregateVersion: 3 }, amountCents: 1250, note: null } },

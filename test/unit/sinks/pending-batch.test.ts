@@ -1,4 +1,4 @@
-import type { DeadLetterSource } from '../../../processors/runtime/dead-letter';
+import type { DeadLetterSource } from '../../../lib/streaming/dead-letter';
 import { PendingBatch } from '../../../sinks/runtime/pending-batch';
 import type { SinkRecord } from '../../../sinks/runtime/sink-writer';
 

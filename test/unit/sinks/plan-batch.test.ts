@@ -1,6 +1,6 @@
 import { TOPIC } from '../../../lib/topics';
 import { Random } from '../../../producers/loadgen/random';
-import type { DeadLetterSource } from '../../../processors/runtime/dead-letter';
+import type { DeadLetterSource } from '../../../lib/streaming/dead-letter';
 import type { FraudCounters, OrderState } from '../../../schemas/generated/types';
 import { planBatch, RedisSinkValue } from '../../../sinks/redis/plan-batch';
 import type { SinkRecord } from '../../../sinks/runtime/sink-writer';

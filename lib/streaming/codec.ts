@@ -3,8 +3,13 @@
  * codec is the registry-backed Avro serde; store codecs for internal
  * changelogs can be plain JSON.
  */
-import type { AvroDecoder, AvroEncoder, TaggedValue } from '../../lib/serde';
-import type { StoreCodec } from './processor';
+import type { AvroDecoder, AvroEncoder, TaggedValue } from '../serde';
+
+/** A store's values as its changelog holds them. */
+export interface StoreCodec<V> {
+  encode(value: V): Promise<Buffer> | Buffer;
+  decode(bytes: Buffer): Promise<V> | V;
+}
 
 export interface RecordCodec {
   /** Throws DecodeError for bytes that can never be decoded (they are dead-lettered). */

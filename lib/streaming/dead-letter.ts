@@ -3,7 +3,7 @@
  * `<source topic>.dlq`, with headers that say what went wrong and where the
  * record came from, so it can be inspected and re-driven.
  */
-import { deadLetterTopic } from '../../lib/topics';
+import { deadLetterTopic } from '../topics';
 
 export const DEAD_LETTER_HEADER = {
   errorCode: 'dlq.error.code',

@@ -13,6 +13,9 @@ export interface HttpEndpoint {
   close(): Promise<void>;
 }
 
+/** /health while a service waits for Kafka before its engine starts. */
+export const WAITING_FOR_KAFKA: HealthReport = { ready: false, detail: { state: 'waiting for Kafka' } };
+
 export async function startHttpEndpoint(port: number, registry: Registry, health: () => HealthReport): Promise<HttpEndpoint> {
   const server = http.createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];

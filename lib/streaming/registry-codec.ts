@@ -1,8 +1,8 @@
 /** The registry-backed Avro codec every service builds from its configuration. */
-import type { AppConfig } from '../../lib/config';
-import type { Logger } from '../../lib/logger';
-import { catalogRecordSet, createRegistryClient } from '../../lib/registry';
-import { AvroDecoder, AvroEncoder } from '../../lib/serde';
+import type { AppConfig } from '../config';
+import type { Logger } from '../logger';
+import { catalogRecordSet, createRegistryClient } from '../registry';
+import { AvroDecoder, AvroEncoder } from '../serde';
 import { avroCodec, RecordCodec } from './codec';
 
 export interface RegistryCodecOptions {
