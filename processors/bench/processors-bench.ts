@@ -36,7 +36,7 @@ import type { BenchTarget } from '../../lib/bench/bench-target';
 import { describeMachine } from '../../lib/bench/machine';
 import { rawConsume } from '../../lib/bench/raw-consume';
 import { generateLifecycles } from '../../producers/loadgen/lifecycle';
-import { foldOrder, AggregateEvent } from '../order-aggregator/fold';
+import { foldOrder, AggregateEvent } from '../../lib/domain/orders/fold';
 import { orderAggregator } from '../order-aggregator/processor';
 import type { RecordCodec } from '../../lib/streaming/codec';
 import { registryCodec } from '../../lib/streaming/registry-codec';

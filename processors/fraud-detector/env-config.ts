@@ -4,7 +4,7 @@
  */
 import type { FraudEnv } from '../../lib/config';
 import { ConfigError } from '../../lib/config';
-import { fraudRulesConfig, FraudRulesConfig, FraudRulesConfigError, FraudRulesOverrides, isFraudRule, FRAUD_RULE_LIST } from './rules';
+import { fraudRulesConfig, FraudRulesConfig, FraudRulesConfigError, FraudRulesOverrides, isFraudRule, FRAUD_RULE_LIST } from '../../lib/domain/fraud/rules';
 
 const FIELD_SUFFIX: Record<string, string> = { threshold: 'THRESHOLD', windowSizeMs: 'WINDOW_MS', advanceMs: 'ADVANCE_MS' };
 

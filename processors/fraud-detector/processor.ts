@@ -19,8 +19,18 @@ import type { TopicNames } from '../../lib/topics';
 import { avroStoreCodec, jsonStoreCodec, RecordCodec } from '../../lib/streaming/codec';
 import type { InputRecord, ProcessorContext, ProcessorDefinition } from '../runtime/processor';
 import type { TaggedValue } from '../../lib/serde';
-import { retentionOf } from '../runtime/windows';
-import { applyActivity, buildFraudCounters, FRAUD_RULE_LIST, FraudRule, FraudRulesConfig, RuleWindow, rulesFor, WindowAggregate, windowSpecOf } from './rules';
+import { retentionOf } from '../../lib/domain/windows';
+import {
+  applyActivity,
+  buildFraudCounters,
+  FRAUD_RULE_LIST,
+  FraudRule,
+  FraudRulesConfig,
+  RuleWindow,
+  rulesFor,
+  WindowAggregate,
+  windowSpecOf,
+} from '../../lib/domain/fraud/rules';
 
 export const FRAUD_WINDOWS_STORE = 'fraud-windows';
 export const FRAUD_COUNTERS_STORE = 'fraud-counters';

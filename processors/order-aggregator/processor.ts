@@ -16,7 +16,7 @@ import { avroStoreCodec, jsonStoreCodec, RecordCodec } from '../../lib/streaming
 import type { DeadLetterSource } from '../../lib/streaming/dead-letter';
 import type { InputRecord, ProcessorContext, ProcessorDefinition } from '../runtime/processor';
 import { isPaymentEvent } from '../../lib/domain/event-kinds';
-import { AggregateEvent, applyEvent } from './fold';
+import { AggregateEvent, applyEvent } from '../../lib/domain/orders/fold';
 
 export const ORDER_STATE_STORE = 'order-state';
 export const PENDING_PAYMENTS_STORE = 'pending-payments';

@@ -10,7 +10,7 @@ import type { CustomerProfile } from '../../schemas/generated/types';
 import type { TopicNames } from '../../lib/topics';
 import { avroStoreCodec, RecordCodec } from '../../lib/streaming/codec';
 import type { InputRecord, ProcessorContext, ProcessorDefinition } from '../runtime/processor';
-import { InputEvent, rejectionOf, toCustomerActivity, validateEvent } from './rules';
+import { InputEvent, rejectionOf, toCustomerActivity, validateEvent } from '../../lib/domain/validation/rules';
 
 export const CUSTOMERS_TABLE = 'customers';
 export const VALIDATOR_REJECTION = { tombstone: 'TOMBSTONE' } as const;

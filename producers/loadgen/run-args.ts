@@ -1,5 +1,5 @@
 /** Command line of the load generator runner (producers/loadgen/run.ts). */
-import { DEFAULT_FUTURE_TOLERANCE_MS } from '../../processors/validator/rules';
+import { DEFAULT_FUTURE_TOLERANCE_MS } from '../../lib/domain/validation/rules';
 import { UsageError, parseCli } from '../../scripts/cli';
 import { durationFlag, intFlag, noPositionals, onOffFlag, positiveNumberFlag } from '../cli-values';
 import { DEFAULT_LOADGEN_OPTIONS } from './options';

@@ -16,7 +16,7 @@ import { createLogger, Logger } from '../../lib/logger';
 import { DecodeError } from '../../lib/serde';
 import type { TopicNames } from '../../lib/topics';
 import type { OrderState } from '../../schemas/generated/types';
-import type { AggregateEvent } from '../../processors/order-aggregator/fold';
+import type { AggregateEvent } from '../../lib/domain/orders/fold';
 import { ORDER_STATE_STORE, orderAggregator } from '../../processors/order-aggregator/processor';
 import type { RecordCodec } from '../../lib/streaming/codec';
 import { RecordProcessor } from '../../processors/runtime/record-processor';

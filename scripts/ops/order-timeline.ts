@@ -12,7 +12,7 @@
  */
 import { isPaymentEvent } from '../../lib/domain/event-kinds';
 import type { OrderState } from '../../schemas/generated/types';
-import { AggregateEvent, applyEvent } from '../../processors/order-aggregator/fold';
+import { AggregateEvent, applyEvent } from '../../lib/domain/orders/fold';
 
 /** Where an event was read: a Kafka position, or a table (no partition, no offset). */
 export interface EventSource {

@@ -21,7 +21,7 @@ import { readPartitionsToEnd } from '../../lib/kafka/topic-reader';
 import type { Logger } from '../../lib/logger';
 import { DecodeError } from '../../lib/serde';
 import type { TopicNames } from '../../lib/topics';
-import type { AggregateEvent } from '../../processors/order-aggregator/fold';
+import type { AggregateEvent } from '../../lib/domain/orders/fold';
 import type { RecordCodec } from '../../lib/streaming/codec';
 import type { SourcedEvent } from './order-timeline';
 import { endOffsetsAt } from './read-bound';

@@ -8,9 +8,9 @@
  */
 import type { TaggedValue } from '../../lib/serde';
 import { TOPIC } from '../../lib/topics';
-import { alertId } from '../../processors/fraud-detector/alert-id';
-import { FRAUD_RULE_LIST } from '../../processors/fraud-detector/rule-names';
-import { applyEvent } from '../../processors/order-aggregator/fold';
+import { alertId } from '../../lib/domain/fraud/alert-id';
+import { FRAUD_RULE_LIST } from '../../lib/domain/fraud/rule-names';
+import { applyEvent } from '../../lib/domain/orders/fold';
 import { generateLifecycles } from '../../producers/loadgen/lifecycle';
 import { Random } from '../../producers/loadgen/random';
 import type { FraudAlert, FraudCounters, FraudWindowCounter, OrderState } from '../../schemas/generated/types';
@@ -82,7 +82,7 @@ const MINUTE = 60_000;
  * Counters snapshots (versions 1…n per customer) and alerts for `customers`
  * customers: each customer's counters grow over its versions, some windows
  * close, and every third snapshot or so raises an alert with a
- * deterministic id (as processors/fraud-detector/alert-id.ts derives it).
+ * deterministic id (as lib/domain/fraud/alert-id.ts derives it).
  */
 export function fraudRecords(options: { seed: number; customers: number; versions: number; start?: Date }): {
   counters: KeyedState<FraudCounters>[];

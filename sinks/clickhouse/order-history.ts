@@ -7,7 +7,7 @@
  * an order or payment event carries is envelope.occurredAt, revived here as
  * a Date.
  */
-import type { AggregateEvent } from '../../processors/order-aggregator/fold';
+import type { AggregateEvent } from '../../lib/domain/orders/fold';
 import { ORDER_EVENT_TYPES, PAYMENT_EVENT_TYPES } from './event-types';
 import type { HistoryEvent } from './queries';
 

@@ -2,8 +2,8 @@
  * What scripts/lookup prints: an order, or a customer with recent orders,
  * fraud counters and alerts, as aligned text for people. Pure.
  */
-import { isFraudRule } from '../../processors/fraud-detector/rule-names';
-import { RULE_MEASURES } from '../../processors/fraud-detector/rule-measures';
+import { isFraudRule } from '../../lib/domain/fraud/rule-names';
+import { RULE_MEASURES } from '../../lib/domain/fraud/rule-measures';
 import type { AlertView } from './alert-entry';
 import type { CountersView } from './counters-hash';
 import type { OrderView } from './order-hash';

@@ -9,7 +9,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { createClickHouse } from '../../lib/clients/clickhouse';
 import { TOPIC } from '../../lib/topics';
-import { foldOrder } from '../../processors/order-aggregator/fold';
+import { foldOrder } from '../../lib/domain/orders/fold';
 import { ClickHouseWriteError } from '../../sinks/clickhouse/insert-errors';
 import { migrate } from '../../sinks/clickhouse/migrate';
 import { loadMigrations, migrationFromText } from '../../sinks/clickhouse/migration-files';

@@ -6,7 +6,7 @@
  */
 import { TOPIC } from '../../lib/topics';
 import type { FraudAlert, FraudCounters } from '../../schemas/generated/types';
-import { DEFAULT_FRAUD_RULES_CONFIG, FRAUD_RULES } from '../../processors/fraud-detector/rules';
+import { DEFAULT_FRAUD_RULES_CONFIG, FRAUD_RULES } from '../../lib/domain/fraud/rules';
 import { generateLifecycles } from '../../producers/loadgen/lifecycle';
 import { burstCustomers } from '../fixtures/generated-stream';
 import { committedCount, createTestPipeline, exited, produce, readAll, spawnProcessor, trackChildren, waitFor, waitForCaughtUp } from './support/pipeline';

@@ -7,7 +7,7 @@
  */
 import { TOPIC } from '../../lib/topics';
 import type { OrderState } from '../../schemas/generated/types';
-import { AggregateEvent, foldOrder } from '../../processors/order-aggregator/fold';
+import { AggregateEvent, foldOrder } from '../../lib/domain/orders/fold';
 import { registryCodec } from '../../lib/streaming/registry-codec';
 import { generateLifecycles, GeneratedRecord } from '../../producers/loadgen/lifecycle';
 import { buildKafkaStreamsPeer, KafkaStreamsStore, runKafkaStreamsRound } from '../../scripts/bench/kafka-streams-peer';

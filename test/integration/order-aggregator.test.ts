@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { equals } from '@jest/expect-utils';
 import { TOPIC } from '../../lib/topics';
 import type { OrderState } from '../../schemas/generated/types';
-import { AggregateEvent, foldOrder } from '../../processors/order-aggregator/fold';
+import { AggregateEvent, foldOrder } from '../../lib/domain/orders/fold';
 import { DEAD_LETTER_HEADER } from '../../lib/streaming/dead-letter';
 import { generateLifecycles, GeneratedRecord } from '../../producers/loadgen/lifecycle';
 import { eventsByOrder } from '../fixtures/generated-stream';

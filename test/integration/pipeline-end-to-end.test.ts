@@ -11,7 +11,7 @@
 import { createClickHouse } from '../../lib/clients/clickhouse';
 import { createRedis } from '../../lib/clients/redis';
 import { TOPIC } from '../../lib/topics';
-import { foldOrder } from '../../processors/order-aggregator/fold';
+import { foldOrder } from '../../lib/domain/orders/fold';
 import { generateLifecycles } from '../../producers/loadgen/lifecycle';
 import type { FraudAlert, FraudCounters, OrderState } from '../../schemas/generated/types';
 import { ordersByStatus, runQuery, StatusCount } from '../../sinks/clickhouse/queries';

@@ -11,7 +11,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createRedis } from '../../lib/clients/redis';
 import { TOPIC } from '../../lib/topics';
-import { foldOrder } from '../../processors/order-aggregator/fold';
+import { foldOrder } from '../../lib/domain/orders/fold';
 import { DEAD_LETTER_HEADER } from '../../lib/streaming/dead-letter';
 import { generateLifecycles } from '../../producers/loadgen/lifecycle';
 import type { OrderState } from '../../schemas/generated/types';

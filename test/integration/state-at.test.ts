@@ -6,7 +6,7 @@
  * order is unknown; and --lateness bounds the log read by append time
  * (offsets-for-times), leaving out an event appended later.
  */
-import { AggregateEvent, foldOrder } from '../../processors/order-aggregator/fold';
+import { AggregateEvent, foldOrder } from '../../lib/domain/orders/fold';
 import type { GeneratedRecord } from '../../producers/loadgen/lifecycle';
 import type { OrderState } from '../../schemas/generated/types';
 import { produce } from './support/pipeline';

@@ -9,7 +9,7 @@
  * each store and exits 1.
  */
 import type { FraudAlert, FraudCounters, OrderState } from '../../schemas/generated/types';
-import { AggregateEvent, foldOrder } from '../../processors/order-aggregator/fold';
+import { AggregateEvent, foldOrder } from '../../lib/domain/orders/fold';
 import type { FraudMismatch } from '../../scripts/ops/fraud-check';
 import { expectedFraudAlertRow } from '../../scripts/ops/fraud-check';
 import { expectedOrderStateRow, Mismatch } from '../../scripts/ops/projection-check';

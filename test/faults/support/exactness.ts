@@ -8,8 +8,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { DEAD_LETTER_HEADER } from '../../../lib/streaming/dead-letter';
-import { AggregateEvent, foldOrder } from '../../../processors/order-aggregator/fold';
-import { toCustomerActivity, validateEvent } from '../../../processors/validator/rules';
+import { AggregateEvent, foldOrder } from '../../../lib/domain/orders/fold';
+import { toCustomerActivity, validateEvent } from '../../../lib/domain/validation/rules';
 import type { RunSummary } from '../../../producers/loadgen/runner';
 import { TOPIC } from '../../../lib/topics';
 import { desiredTopics } from '../../../lib/admin/topic-plan';

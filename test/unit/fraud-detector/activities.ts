@@ -14,7 +14,7 @@ import {
   WindowAggregate,
   applyActivity,
   rulesFor,
-} from '../../../processors/fraud-detector/rules';
+} from '../../../lib/domain/fraud/rules';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;

@@ -1,4 +1,4 @@
-import { ALERT_ID_NAMESPACE, DEFAULT_FRAUD_RULES_CONFIG, alertId, buildFraudAlert, describeAlert, uuidV5 } from '../../../processors/fraud-detector/rules';
+import { ALERT_ID_NAMESPACE, DEFAULT_FRAUD_RULES_CONFIG, alertId, buildFraudAlert, describeAlert, uuidV5 } from '../../../lib/domain/fraud/rules';
 import { TOPIC } from '../../../lib/topics';
 import { getCatalogRecord, loadSchemaCatalog } from '../../../schemas/load';
 import { deepFreeze } from '../../fixtures/order-events';

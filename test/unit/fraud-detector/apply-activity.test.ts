@@ -1,5 +1,5 @@
-import { DEFAULT_FRAUD_RULES_CONFIG, applyActivity, fraudRulesConfig, rulesFor, windowSpecOf } from '../../../processors/fraud-detector/rules';
-import { hoppingWindows, windowsFor } from '../../../processors/runtime/windows';
+import { DEFAULT_FRAUD_RULES_CONFIG, applyActivity, fraudRulesConfig, rulesFor, windowSpecOf } from '../../../lib/domain/fraud/rules';
+import { hoppingWindows, windowsFor } from '../../../lib/domain/windows';
 import type { CustomerActivity } from '../../../schemas/generated/types';
 import { CUSTOMER, Driver, HOUR, MINUTE, T0, activity } from './activities';
 

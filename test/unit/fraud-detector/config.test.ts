@@ -7,8 +7,8 @@ import {
   fraudRulesConfig,
   validateFraudRulesConfig,
   windowSpecOf,
-} from '../../../processors/fraud-detector/rules';
-import { hoppingWindows } from '../../../processors/runtime/windows';
+} from '../../../lib/domain/fraud/rules';
+import { hoppingWindows } from '../../../lib/domain/windows';
 import { HOUR, MINUTE } from './activities';
 
 test('the defaults are the documented ones, and valid', () => {

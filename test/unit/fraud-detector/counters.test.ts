@@ -1,4 +1,4 @@
-import { DEFAULT_FRAUD_RULES_CONFIG, RuleWindow, buildFraudCounters } from '../../../processors/fraud-detector/rules';
+import { DEFAULT_FRAUD_RULES_CONFIG, RuleWindow, buildFraudCounters } from '../../../lib/domain/fraud/rules';
 import { TOPIC } from '../../../lib/topics';
 import { getCatalogRecord, loadSchemaCatalog } from '../../../schemas/load';
 import { CUSTOMER, Driver, HOUR, MINUTE, T0, activity } from './activities';

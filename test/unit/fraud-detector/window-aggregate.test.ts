@@ -7,7 +7,7 @@ import {
   addToWindow,
   fraudRulesConfig,
   reachesThreshold,
-} from '../../../processors/fraud-detector/rules';
+} from '../../../lib/domain/fraud/rules';
 import type { CustomerActivity } from '../../../schemas/generated/types';
 import { deepFreeze } from '../../fixtures/order-events';
 import { T0, activity } from './activities';

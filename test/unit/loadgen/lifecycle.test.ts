@@ -1,6 +1,6 @@
 import { isKnownCurrency } from '../../../lib/domain/currencies';
 import { TOPIC } from '../../../lib/topics';
-import { applyEvent, foldOrder } from '../../../processors/order-aggregator/fold';
+import { applyEvent, foldOrder } from '../../../lib/domain/orders/fold';
 import { DEFAULT_LOADGEN_OPTIONS, GeneratedRecord, LoadgenOverrides, NO_FRAUD, generateLifecycles } from '../../../producers/loadgen/lifecycle';
 import { TOPIC_SCHEMAS } from '../../../schemas/catalog';
 import { getCatalogRecord, loadSchemaCatalog } from '../../../schemas/load';

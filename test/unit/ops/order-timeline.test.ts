@@ -1,4 +1,4 @@
-import { AggregateEvent, foldOrder } from '../../../processors/order-aggregator/fold';
+import { AggregateEvent, foldOrder } from '../../../lib/domain/orders/fold';
 import { orderAtTime, SourcedEvent } from '../../../scripts/ops/order-timeline';
 import { T0, authorized, captured, confirmed, placed, shipped } from '../../fixtures/order-events';
 

@@ -1,4 +1,4 @@
-import { foldOrder } from '../../../processors/order-aggregator/fold';
+import { foldOrder } from '../../../lib/domain/orders/fold';
 import type { OrderState } from '../../../schemas/generated/types';
 import {
   WHOLE_ORDER,

@@ -1,4 +1,4 @@
-import { foldOrder } from '../../../processors/order-aggregator/fold';
+import { foldOrder } from '../../../lib/domain/orders/fold';
 import type { OrderState } from '../../../schemas/generated/types';
 import { orderAtTime } from '../../../scripts/ops/order-timeline';
 import { formatStateAt, noEvents, stateAtJson, stateAtReport } from '../../../scripts/ops/state-at-report';

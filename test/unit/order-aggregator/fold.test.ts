@@ -8,7 +8,7 @@ import {
   applyOrderEvent,
   applyPaymentEvent,
   foldOrder,
-} from '../../../processors/order-aggregator/fold';
+} from '../../../lib/domain/orders/fold';
 import type { OrderEvent, OrderState, OrderStatus, PaymentEvent, PaymentStatus } from '../../../schemas/generated/types';
 import {
   CUSTOMER_ID,

@@ -6,7 +6,7 @@
 import { topicNames, TOPIC } from '../../../lib/topics';
 import type { TaggedValue } from '../../../lib/serde';
 import type { OrderState } from '../../../schemas/generated/types';
-import { AggregateEvent, foldOrder } from '../../../processors/order-aggregator/fold';
+import { AggregateEvent, foldOrder } from '../../../lib/domain/orders/fold';
 import { AGGREGATOR_REJECTION, orderAggregator, PENDING_PAYMENTS_STORE } from '../../../processors/order-aggregator/processor';
 import type { RecordCodec } from '../../../lib/streaming/codec';
 import { ProcessorTestDriver } from '../../../processors/runtime/test-driver';

@@ -9,9 +9,9 @@ import type { CustomerActivity, CustomerProfile, FraudAlert, FraudCounters } fro
 import type { RecordCodec } from '../../../lib/streaming/codec';
 import { ProcessorTestDriver } from '../../../processors/runtime/test-driver';
 import { CUSTOMERS_TABLE, validator } from '../../../processors/validator/processor';
-import type { InputEvent } from '../../../processors/validator/rules';
+import type { InputEvent } from '../../../lib/domain/validation/rules';
 import { fraudDetector } from '../../../processors/fraud-detector/processor';
-import { DEFAULT_FRAUD_RULES_CONFIG, FRAUD_RULES } from '../../../processors/fraud-detector/rules';
+import { DEFAULT_FRAUD_RULES_CONFIG, FRAUD_RULES } from '../../../lib/domain/fraud/rules';
 import { generateLifecycles } from '../../../producers/loadgen/lifecycle';
 import { burstCustomers } from '../../fixtures/generated-stream';
 

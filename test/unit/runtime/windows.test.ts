@@ -1,4 +1,4 @@
-import { hoppingWindows, isClosed, isExpired, retentionOf, tumblingWindows, windowsFor } from '../../../processors/runtime/windows';
+import { hoppingWindows, isClosed, isExpired, retentionOf, tumblingWindows, windowsFor } from '../../../lib/domain/windows';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;

@@ -2,7 +2,7 @@ import { TOPIC } from '../../../lib/topics';
 import { getCatalogRecord, loadSchemaCatalog } from '../../../schemas/load';
 import type { JsonObject } from '../../../schemas/json';
 import type { CustomerActivity, CustomerProfile } from '../../../schemas/generated/types';
-import { ACTIVITY_KINDS, ActivitySource, InputEvent, activityCustomerId, toCustomerActivity, validateEvent } from '../../../processors/validator/rules';
+import { ACTIVITY_KINDS, ActivitySource, InputEvent, activityCustomerId, toCustomerActivity, validateEvent } from '../../../lib/domain/validation/rules';
 import {
   CUSTOMER_ID,
   ORDER_ID,

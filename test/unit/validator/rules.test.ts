@@ -7,7 +7,7 @@ import {
   ViolationCode,
   rejectionOf,
   validateEvent,
-} from '../../../processors/validator/rules';
+} from '../../../lib/domain/validation/rules';
 import { SAMPLE_RECORDS, sampleEnvelope } from '../../fixtures/sample-records';
 
 const T0 = SAMPLE_RECORDS.OrderPlaced.envelope.occurredAt.getTime();

@@ -3,7 +3,7 @@ package com.streamfold.bench.kstreams;
 import com.streamfold.derived.OrderState;
 
 /**
- * What folding one event gives, as processors/order-aggregator/fold-result.ts:
+ * What folding one event gives, as lib/domain/orders/fold-result.ts:
  * every variant carries the state to keep (the unchanged input unless applied).
  */
 record FoldResult(Kind kind, OrderState state, String rejection) {
@@ -17,7 +17,7 @@ record FoldResult(Kind kind, OrderState state, String rejection) {
         return new FoldResult(Kind.DUPLICATE, state, null);
     }
 
-    /** `code` is one of the aggregator's rejection codes (processors/order-aggregator/rejections.ts). */
+    /** `code` is one of the aggregator's rejection codes (lib/domain/orders/rejections.ts). */
     static FoldResult rejected(OrderState state, String code) {
         return new FoldResult(Kind.REJECTED, state, code);
     }

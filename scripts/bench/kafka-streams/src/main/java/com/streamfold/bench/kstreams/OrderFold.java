@@ -24,7 +24,7 @@ import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The order aggregator's fold (processors/order-aggregator/fold.ts,
+ * The order aggregator's fold (lib/domain/orders/fold.ts,
  * order-events.ts, payment-events.ts, order-lines.ts, transitions.ts,
  * version-gate.ts) in Java, rule for rule and in the same order of checks, so
  * both folds give the same OrderState and reject the same events with the

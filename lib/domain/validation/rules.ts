@@ -5,7 +5,7 @@
  * the field, its value and what is wrong, and rejectionOf() turns the list
  * into what ctx.reject() takes.
  */
-import { isPaymentEvent } from '../../lib/domain/event-kinds';
+import { isPaymentEvent } from '../event-kinds';
 import { checkEnvelope } from './envelope-rules';
 import type { InputEvent } from './input-event';
 import { checkOrderEvent } from './order-rules';

@@ -1,7 +1,7 @@
 /**
  * The tracing fields every applied event updates, whatever its topic.
  */
-import type { Envelope, OrderState } from '../../schemas/generated/types';
+import type { Envelope, OrderState } from '../../../schemas/generated/types';
 
 type Stamp = Pick<OrderState, 'lastEventAt' | 'lastEventId'>;
 

@@ -12,7 +12,7 @@
  *   }
  *   then, when something changed, forward buildFraudCounters(...) to fraud.counters.
  */
-import type { CustomerActivity } from '../../schemas/generated/types';
+import type { CustomerActivity } from '../../../schemas/generated/types';
 import { FRAUD_RULE_LIST, FraudRule } from './rule-names';
 import { counts } from './rule-measures';
 

@@ -2,7 +2,7 @@
  * What each rule counts and how, declared once: which activity kinds it
  * reads, how an activity moves its window's value, and when the value fires.
  */
-import type { ActivityKind, CustomerActivity } from '../../schemas/generated/types';
+import type { ActivityKind, CustomerActivity } from '../../../schemas/generated/types';
 import { FRAUD_RULES, FraudRule } from './rule-names';
 
 /**

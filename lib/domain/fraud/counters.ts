@@ -2,8 +2,8 @@
  * The FraudCounters snapshot of one customer: every rule's open windows, for
  * the compacted fraud.counters topic (and from there Redis and ClickHouse).
  */
-import type { FraudCounters, FraudWindowCounter } from '../../schemas/generated/types';
-import { isClosed } from '../runtime/windows';
+import type { FraudCounters, FraudWindowCounter } from '../../../schemas/generated/types';
+import { isClosed } from '../windows';
 import { FraudRulesConfig, windowSpecOf } from './config';
 import { FRAUD_RULE_LIST } from './rule-names';
 import type { RuleWindow } from './rule-window';

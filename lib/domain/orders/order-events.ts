@@ -2,10 +2,10 @@
  * Folds one orders.events event into an order's state: version gating on
  * `version`, the status table of transitions.ts, then the event's own rules.
  */
-import type { OrderEvent, OrderPlaced, OrderState } from '../../schemas/generated/types';
+import type { OrderEvent, OrderPlaced, OrderState } from '../../../schemas/generated/types';
 import { FoldResult, applied, duplicate, rejected } from './fold-result';
 import { copyDate, stamp } from './event-stamp';
-import { orderTotalCents } from '../../lib/domain/order-total';
+import { orderTotalCents } from '../order-total';
 import { addLine, linesFrom, removeUnits } from './order-lines';
 import { INITIAL_ORDER_STATUS, INITIAL_PAYMENT_STATUS, ORDER_TRANSITIONS, allows } from './transitions';
 import { checkVersion } from './version-gate';

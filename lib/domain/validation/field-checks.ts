@@ -2,7 +2,7 @@
  * Checks of single field values, shared by the envelope, order and payment
  * rules. Each returns the violation or null, so rules read as a list.
  */
-import { CURRENCIES, isKnownCurrency } from '../../lib/domain/currencies';
+import { CURRENCIES, isKnownCurrency } from '../currencies';
 import { Violation, violation } from './violations';
 
 export function isPositiveInteger(n: number): boolean {

@@ -3,7 +3,7 @@
  * and come off (the total is lib/domain/order-total.ts). Pure: every
  * function returns new arrays and new line objects.
  */
-import type { OrderItem } from '../../schemas/generated/types';
+import type { OrderItem } from '../../../schemas/generated/types';
 import type { RejectionCode } from './rejections';
 
 export type LinesResult =

@@ -4,7 +4,7 @@
  * the payment status table of transitions.ts, then currency and amount rules.
  * The order's own status is never consulted; see transitions.ts for why.
  */
-import type { OrderState, PaymentEvent } from '../../schemas/generated/types';
+import type { OrderState, PaymentEvent } from '../../../schemas/generated/types';
 import { FoldResult, applied, duplicate, rejected } from './fold-result';
 import { stamp } from './event-stamp';
 import { isPositiveInteger } from './order-lines';

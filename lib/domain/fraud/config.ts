@@ -3,7 +3,7 @@
  * defaults. The service builds it from environment variables; this module
  * only validates (a bad value stops the service with the field named).
  */
-import { WindowSpec, hoppingWindows } from '../runtime/windows';
+import { WindowSpec, hoppingWindows } from '../windows';
 import { FRAUD_RULE_LIST, FRAUD_RULES, FraudRule } from './rule-names';
 import { RULE_MEASURES } from './rule-measures';
 

@@ -3,8 +3,8 @@
  * from the window and the triggering activity, none from a clock, so a
  * replay raises an identical alert.
  */
-import type { CustomerActivity, FraudAlert } from '../../schemas/generated/types';
-import type { TimeWindow } from '../runtime/windows';
+import type { CustomerActivity, FraudAlert } from '../../../schemas/generated/types';
+import type { TimeWindow } from '../windows';
 import { alertId } from './alert-id';
 import type { FraudRulesConfig } from './config';
 import { FraudRule, isFraudRule } from './rule-names';

@@ -4,8 +4,8 @@
  * no mutation of its inputs, so replaying the same events gives the same
  * state and the processor's output can be checked against it.
  */
-import { isPaymentEvent } from '../../lib/domain/event-kinds';
-import type { OrderEvent, OrderState, PaymentEvent } from '../../schemas/generated/types';
+import { isPaymentEvent } from '../event-kinds';
+import type { OrderEvent, OrderState, PaymentEvent } from '../../../schemas/generated/types';
 import type { FoldResult, Rejection } from './fold-result';
 import { applyOrderEvent } from './order-events';
 import { applyPaymentEvent } from './payment-events';

@@ -3,8 +3,8 @@
  * its own. Rules that need the order's history (a sku removed that the order
  * holds, a transition its status allows) belong to the order aggregator.
  */
-import type { OrderEvent, OrderItem, OrderPlaced } from '../../schemas/generated/types';
-import { orderTotalCents } from '../../lib/domain/order-total';
+import type { OrderEvent, OrderItem, OrderPlaced } from '../../../schemas/generated/types';
+import { orderTotalCents } from '../order-total';
 import { collect, knownCurrency, nonEmpty, nonNegativePrice, positiveQuantity } from './field-checks';
 import { Violation, violation } from './violations';
 

@@ -4,7 +4,7 @@
  * the customer's profile. Pure: the caller looks the profile up in the
  * customers table and passes the record's coordinates for lineage.
  */
-import type { ActivityKind, CustomerActivity, CustomerProfile } from '../../schemas/generated/types';
+import type { ActivityKind, CustomerActivity, CustomerProfile } from '../../../schemas/generated/types';
 import type { InputEvent, InputEventType } from './input-event';
 
 /**

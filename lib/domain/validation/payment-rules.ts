@@ -3,7 +3,7 @@
  * (payment in the order's currency, capture within what was authorized)
  * belong to the order aggregator.
  */
-import type { PaymentEvent } from '../../schemas/generated/types';
+import type { PaymentEvent } from '../../../schemas/generated/types';
 import { collect, knownCurrency, nonEmpty, positiveAmount } from './field-checks';
 import type { Violation } from './violations';
 

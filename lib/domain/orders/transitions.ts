@@ -11,7 +11,7 @@
  * would not be deterministic. Such cross-topic rules belong to the services
  * that emit the events, not to the fold.
  */
-import type { OrderEvent, OrderStatus, PaymentEvent, PaymentStatus } from '../../schemas/generated/types';
+import type { OrderEvent, OrderStatus, PaymentEvent, PaymentStatus } from '../../../schemas/generated/types';
 
 export interface Transition<S extends string> {
   /** Statuses in which the event may be applied. */

@@ -14,8 +14,8 @@
  * that starts after the trigger to reach the threshold on its own, that is
  * a threshold's worth of new evidence.
  */
-import type { CustomerActivity, FraudAlert } from '../../schemas/generated/types';
-import { TimeWindow, isClosed, windowsFor } from '../runtime/windows';
+import type { CustomerActivity, FraudAlert } from '../../../schemas/generated/types';
+import { TimeWindow, isClosed, windowsFor } from '../windows';
 import { buildFraudAlert } from './alert';
 import { FraudRulesConfig, windowSpecOf } from './config';
 import type { FraudRule } from './rule-names';

@@ -4,7 +4,7 @@
  * in another aggregate's partition and per-key ordering is lost), a version
  * that can be gated on, and an event time that is not in the future.
  */
-import type { Envelope } from '../../schemas/generated/types';
+import type { Envelope } from '../../../schemas/generated/types';
 import { collect, isPositiveInteger, nonEmpty } from './field-checks';
 import { Violation, show, violation } from './violations';
 

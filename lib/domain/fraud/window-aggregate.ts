@@ -12,7 +12,7 @@
  * would need 1000 orders in a day, or 1000 declines in 10 minutes, to get
  * there.
  */
-import type { CustomerActivity } from '../../schemas/generated/types';
+import type { CustomerActivity } from '../../../schemas/generated/types';
 import type { FraudRulesConfig } from './config';
 import type { FraudRule } from './rule-names';
 import { RULE_MEASURES, counts, reachesThreshold } from './rule-measures';

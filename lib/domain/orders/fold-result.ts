@@ -4,7 +4,7 @@
  * branch only for what to emit (a new orders.state record, nothing, or a DLQ
  * record).
  */
-import type { Envelope, OrderState } from '../../schemas/generated/types';
+import type { Envelope, OrderState } from '../../../schemas/generated/types';
 import type { RejectionCode } from './rejections';
 
 export interface Rejection {
