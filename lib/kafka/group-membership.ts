@@ -47,6 +47,9 @@ export interface GroupMemberOptions {
 }
 
 const WATCHDOG_INTERVAL_MS = 1_000;
+/** A leader given nothing joins again after this (a join the client still has under way settles first). */
+const EMPTY_LEADER_REJOIN_DELAY_MS = 1_000;
+const MAX_EMPTY_LEADER_REJOINS = 3;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -56,6 +59,8 @@ export class GroupMember {
   private rejoining = false;
   private stopped = false;
   private inactiveSince: number | undefined;
+  private joins = 0;
+  private emptyLeaderJoins = 0;
   private watchdog: NodeJS.Timeout | undefined;
   private readonly backoff: BackoffPolicy;
 
@@ -119,10 +124,12 @@ export class GroupMember {
     const { consumer, logger, topics } = this.options;
     consumer.on('consumer:group:join', (payload) => {
       this.inactiveSince = undefined;
+      this.joins += 1;
       const assignment: AssignedPartition[] = [];
       for (const { topic, partitions } of payload.assignments ?? [])
         if (topics.includes(topic)) for (const partition of partitions) assignment.push({ topic, partition });
       this.options.onJoin(payload.generationId ?? consumer.generationId, assignment);
+      this.checkLeaderAssignment(payload.isLeader === true, assignment.length);
     });
     consumer.on('consumer:group:rebalance', () => this.options.onRebalance?.());
     consumer.on('consumer:heartbeat:end', () => {
@@ -138,6 +145,36 @@ export class GroupMember {
       // a rejoin the client gave up on
       this.rejoin(`the consumer lost its group membership: ${errorText(error)}`);
     });
+  }
+
+  /**
+   * The leader computes every member's assignment, so a leader left with no
+   * partition of its topics means the assignment went wrong. Seen after a
+   * broker hang: the coordinator logged "Setting empty assignments for
+   * members" (the leader's SyncGroup had none for them) and the group's only
+   * member sat with nothing, for good, since nobody joins again by itself.
+   * Join again, a few times; a leader of more members than partitions can be
+   * left empty on purpose, so it stops there.
+   */
+  private checkLeaderAssignment(isLeader: boolean, partitions: number): void {
+    if (!isLeader || partitions > 0) {
+      this.emptyLeaderJoins = 0;
+      return;
+    }
+    this.emptyLeaderJoins += 1;
+    if (this.emptyLeaderJoins > MAX_EMPTY_LEADER_REJOINS) {
+      this.options.logger.warn(
+        { joins: this.emptyLeaderJoins },
+        'as the group leader this member still has no partitions after joining again: more members than partitions?',
+      );
+      return;
+    }
+    const joinsNow = this.joins;
+    const timer = setTimeout(() => {
+      // a later join settles it either way
+      if (this.joins === joinsNow) this.rejoin('this member leads the group but was given no partitions');
+    }, EMPTY_LEADER_REJOIN_DELAY_MS);
+    timer.unref();
   }
 
   /** Out of the group, or waiting for a join, for two sessions without a join under way: join again. */
