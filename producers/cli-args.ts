@@ -1,7 +1,7 @@
 /** Command line of the producer CLI (producers/cli.ts). */
-import { UsageError, parseCli } from '../scripts/cli';
+import { UsageError, parseCli } from '../lib/cli/cli';
 import { CATALOG_TOPICS } from '../schemas/catalog';
-import { noPositionals } from './cli-values';
+import { noPositionals } from '../lib/cli/flag-values';
 
 export const PRODUCER_USAGE = `usage: npm run produce -- [--file <events.jsonl>] [--topic <topic>] [--prefix <p>] [--json]
 Publishes events from a JSON-lines file (or stdin), one event per line:

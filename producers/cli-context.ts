@@ -6,7 +6,7 @@
 import pino from 'pino';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
-import type { CliContext } from '../scripts/cli';
+import type { CliContext } from '../lib/cli/cli';
 
 export function producerCliContext(service: string): CliContext {
   const config = loadConfig();

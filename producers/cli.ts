@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { EXIT_FAILED, EXIT_OK, UsageError, runCli } from '../scripts/cli';
+import { EXIT_FAILED, EXIT_OK, UsageError, runCli } from '../lib/cli/cli';
 import { producerCliContext } from './cli-context';
 import type { TaggedValue } from '../lib/serde';
 import { PRODUCER_USAGE, ProducerArgs, parseProducerArgs } from './cli-args';

@@ -26,7 +26,7 @@ import {
   runQuery,
   topSkus,
 } from '../sinks/clickhouse/queries';
-import { EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from './cli';
+import { EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from '../lib/cli/cli';
 
 const QUERY_NAMES = [
   'revenue-per-day',

@@ -8,7 +8,7 @@ import { committedTopics, listConsumerGroups } from '../lib/admin/consumer-group
 import { LAG_LEVEL_BOUNDS_MS, LagLevel, worstLevel } from '../lib/admin/lag-level';
 import { totalLag } from '../lib/admin/consumer-lag';
 import { groupTimeLag, PartitionTimeLag } from '../lib/admin/time-lag';
-import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from './cli';
+import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from '../lib/cli/cli';
 
 const USAGE = `usage: scripts/lag [--group <id>]... [--watch <seconds>] [--json]
   Offset lag (records not yet committed) and time lag (age of the oldest of them) of every

@@ -13,7 +13,7 @@ import { redactUrl } from '../lib/config/env';
 import { redisKeys, sinkKeyPrefix } from '../sinks/redis/keys';
 import { formatCustomer, formatOrder } from '../sinks/redis/lookup-format';
 import { readCustomer, readOrder } from '../sinks/redis/read-model';
-import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
+import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from '../lib/cli/cli';
 
 const USAGE = `usage: scripts/lookup order <orderId> [--json]
        scripts/lookup customer <customerId> [--orders <n>] [--json]

@@ -13,7 +13,7 @@ import { positionKey } from '../lib/admin/record-timestamps';
 import { requireTopics } from '../lib/admin/require-topics';
 import { createAdmin, type Admin } from '../lib/kafka/clients';
 import { topicOffsets } from '../lib/kafka/topic-offsets';
-import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
+import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from '../lib/cli/cli';
 import { waitForCatchUp } from './rebuild-steps/catch-up';
 import { formatProgress, RebuildProgress } from './rebuild-steps/progress';
 import { ROOT, startServiceProcess } from './rebuild-steps/service-process';

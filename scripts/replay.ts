@@ -9,7 +9,7 @@ import { consumerLag, totalLag } from '../lib/admin/consumer-lag';
 import { assertGroupInactive, committedTopics, describeGroup, GroupActiveError, listConsumerGroups } from '../lib/admin/consumer-groups';
 import { applyOffsetReset, OffsetMove, planOffsetReset } from '../lib/admin/offset-reset';
 import { describeResetTarget, parseResetTarget, ResetTargetError } from '../lib/admin/reset-target';
-import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from './cli';
+import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from '../lib/cli/cli';
 
 const USAGE = `usage: scripts/replay groups [--group <id>]... [--json]
        scripts/replay reset --group <id> --to <target> [--topic <name>]... [--dry-run] [--json]

@@ -15,7 +15,7 @@ import { createRegistryClient } from '../lib/registry/registry-client';
 import { catalogRecordSet } from '../lib/registry/record-set';
 import { checkSchemas, describeCheck, isFailedCheck } from '../lib/registry/check-schemas';
 import { SubjectRegistration, registerSchemas } from '../lib/registry/register-schemas';
-import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from './cli';
+import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from '../lib/cli/cli';
 
 const USAGE = `usage: scripts/schemas <check|register> [--prefix <topic prefix, default TOPIC_PREFIX>] [--json]`;
 

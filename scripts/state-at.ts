@@ -12,8 +12,8 @@
 import { createClickHouse } from '../lib/clients/clickhouse';
 import { topicNames } from '../lib/topics';
 import { registryCodec } from '../lib/streaming/registry-codec';
-import { durationFlag } from '../producers/cli-values';
-import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from './cli';
+import { durationFlag } from '../lib/cli/flag-values';
+import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, parseCli, runCli } from '../lib/cli/cli';
 import { parseInstant } from './ops/instant';
 import { clickHouseAnswer, kafkaAnswer } from './ops/state-at-sources';
 import { SourceAnswer, formatStateAt, noEvents, stateAtJson, stateAtReport } from './ops/state-at-report';

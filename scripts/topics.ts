@@ -12,7 +12,7 @@
 import { createAdmin } from '../lib/kafka/clients';
 import { provisionTopics, TopicReport } from '../lib/admin/provision-topics';
 import { desiredTopics } from '../lib/admin/topic-plan';
-import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from './cli';
+import { EXIT_FAILED, EXIT_OK, UsageError, cliContext, columns, parseCli, runCli } from '../lib/cli/cli';
 
 const USAGE = `usage: scripts/topics [options]
   --prefix <p>                  provision prefixed copies (<p>orders.events, …), e.g. for tests (default: TOPIC_PREFIX)

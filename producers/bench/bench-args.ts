@@ -1,6 +1,6 @@
 /** Command line of the produce benchmark. */
-import { parseCli } from '../../scripts/cli';
-import { intFlag, noPositionals } from '../cli-values';
+import { parseCli } from '../../lib/cli/cli';
+import { intFlag, noPositionals } from '../../lib/cli/flag-values';
 import { DEFAULT_BATCH_SETTINGS } from '../send-batcher';
 
 export const BENCH_USAGE = `usage: npm run bench:produce -- [options]

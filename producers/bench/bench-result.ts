@@ -1,5 +1,5 @@
 /** The produce benchmark's result: its shape (the JSON written to --out), the medians, and the table on stdout. */
-import { columns } from '../../scripts/cli';
+import { columns } from '../../lib/cli/cli';
 import type { MachineDescription } from '../../lib/bench/machine';
 
 export type BenchPath = 'avro' | 'raw';

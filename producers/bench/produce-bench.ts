@@ -23,7 +23,7 @@ import os from 'node:os';
 import { createAdmin, createProducer, type OutgoingRecord, type RecordProducer } from '../../lib/kafka/clients';
 import { catalogRecordSet, createRegistryClient } from '../../lib/registry';
 import { AvroEncoder } from '../../lib/serde';
-import { EXIT_OK, runCli } from '../../scripts/cli';
+import { EXIT_OK, runCli } from '../../lib/cli/cli';
 import { producerCliContext } from '../cli-context';
 import { Publisher } from '../event-publisher';
 import { InFlightWindow, inFlightCallsFor } from '../in-flight-window';

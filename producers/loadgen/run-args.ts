@@ -1,7 +1,7 @@
 /** Command line of the load generator runner (producers/loadgen/run.ts). */
 import { DEFAULT_FUTURE_TOLERANCE_MS } from '../../lib/domain/validation/rules';
-import { UsageError, parseCli } from '../../scripts/cli';
-import { durationFlag, intFlag, noPositionals, onOffFlag, positiveNumberFlag } from '../cli-values';
+import { UsageError, parseCli } from '../../lib/cli/cli';
+import { durationFlag, intFlag, noPositionals, onOffFlag, positiveNumberFlag } from '../../lib/cli/flag-values';
 import { DEFAULT_LOADGEN_OPTIONS } from './options';
 import type { LoadgenRunOptions } from './runner';
 import type { StartOption } from './run-timing';

@@ -1,5 +1,5 @@
 /** How the load generator runner shows its plan, progress and summary to a person. */
-import { columns } from '../../scripts/cli';
+import { columns } from '../../lib/cli/cli';
 import type { RunPlan, RunProgress, RunSummary } from './runner';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');

@@ -7,7 +7,7 @@
  *
  * SIGTERM/SIGINT stops generating, flushes what was generated and prints the summary.
  */
-import { EXIT_FAILED, EXIT_OK, runCli } from '../../scripts/cli';
+import { EXIT_FAILED, EXIT_OK, runCli } from '../../lib/cli/cli';
 import { producerCliContext } from '../cli-context';
 import { createPublisher } from '../create-publisher';
 import { watchShutdownSignals } from '../shutdown-signals';

@@ -20,8 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describeMachine } from '../../lib/bench/machine';
 import { waitForQuiet } from '../../lib/bench/machine-quiet';
-import { EXIT_FAILED, EXIT_OK, parseCli, runCli, UsageError } from '../cli';
-import { noPositionals } from '../../producers/cli-values';
+import { EXIT_FAILED, EXIT_OK, parseCli, runCli, UsageError } from '../../lib/cli/cli';
+import { noPositionals } from '../../lib/cli/flag-values';
 import { BenchFile, BenchRun, BenchSummary, renderSummaryMarkdown, targetsOf } from './bench-summary';
 
 /**

@@ -3,7 +3,7 @@
  * or epoch milliseconds, as the producer CLI takes timestamps.
  */
 import { parseIsoTimestamp } from '../../lib/avro/timestamp-millis';
-import { UsageError } from '../cli';
+import { UsageError } from '../../lib/cli/cli';
 
 export function parseInstant(flag: string, text: string): Date {
   const trimmed = text.trim();

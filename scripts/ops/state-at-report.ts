@@ -6,7 +6,7 @@
 import type { OrderState } from '../../schemas/generated/types';
 import { formatOrder } from '../../sinks/redis/lookup-format';
 import { orderHashFields, parseOrderHash } from '../../sinks/redis/order-hash';
-import { columns } from '../cli';
+import { columns } from '../../lib/cli/cli';
 import { diffFields, FieldDifference } from './field-diff';
 import type { OrderAtTime, TrailEntry } from './order-timeline';
 

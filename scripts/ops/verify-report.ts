@@ -2,7 +2,7 @@
  * What scripts/verify prints: per check a summary and the mismatches (each
  * list capped), the status counts per store, and the verdict. Pure.
  */
-import { columns } from '../cli';
+import { columns } from '../../lib/cli/cli';
 import type { FraudMismatch } from './fraud-check';
 import type { Mismatch } from './projection-check';
 import type { StatusCounts, VerifyResult } from './verify-projections';

@@ -13,7 +13,7 @@ import { reportBenchResult } from '../../lib/bench/report-result';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { registryCodec } from '../../lib/streaming/registry-codec';
-import { columns, EXIT_OK, parseCli, runCli, UsageError } from '../../scripts/cli';
+import { columns, EXIT_OK, parseCli, runCli, UsageError } from '../../lib/cli/cli';
 import { SinkBenchContext, SinkBenchResult, TARGET_RATIO } from './bench-context';
 import { benchClickHouseSink } from './clickhouse-sink-bench';
 import { benchRedisSink } from './redis-sink-bench';

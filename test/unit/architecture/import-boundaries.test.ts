@@ -4,6 +4,9 @@
  *   its error classes and fakes), and kafkajs not at all;
  * - sinks and producers never reach into a processor's folder (shared code
  *   lives in lib/);
+ * - services and lib/ do not import the operations layer (scripts/); the
+ *   benchmarks still spread over service folders are the exception until
+ *   they move under scripts/bench/;
  * - lib/domain/ is pure: it imports schemas/ and itself, and no I/O
  *   (node:crypto, for deterministic ids, is the one built-in it uses).
  */
@@ -54,6 +57,11 @@ test('only lib/kafka/ (and unit tests) import the Kafka client; nothing imports 
 
 test("sinks and producers do not import from a processor's folder", () => {
   expect(imports.filter((i) => under(i.file, 'sinks', 'producers') && under(i.target, 'processors')).map(show)).toEqual([]);
+});
+
+test('services and lib/ do not import scripts/ (benchmarks aside)', () => {
+  const bench = (file: string) => /(^|\/)bench\//.test(file);
+  expect(imports.filter((i) => under(i.file, 'lib', 'processors', 'producers', 'sinks') && !bench(i.file) && under(i.target, 'scripts')).map(show)).toEqual([]);
 });
 
 test('lib/domain imports only schemas/ and itself', () => {

@@ -1,4 +1,4 @@
-import { UsageError } from '../../../scripts/cli';
+import { UsageError } from '../../../lib/cli/cli';
 import { parseInstant } from '../../../scripts/ops/instant';
 
 describe('parseInstant', () => {

@@ -1,7 +1,7 @@
-import { UsageError } from '../../../scripts/cli';
+import { UsageError } from '../../../lib/cli/cli';
 import { parseBenchArgs } from '../../../producers/bench/bench-args';
 import { parseProducerArgs } from '../../../producers/cli-args';
-import { durationFlag, intFlag, onOffFlag, positiveNumberFlag } from '../../../producers/cli-values';
+import { durationFlag, intFlag, onOffFlag, positiveNumberFlag } from '../../../lib/cli/flag-values';
 import { parseLoadgenArgs } from '../../../producers/loadgen/run-args';
 
 function usageError(run: () => unknown): UsageError {

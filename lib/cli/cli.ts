@@ -5,8 +5,8 @@
  * error into a message and an exit code.
  */
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { AppConfig, loadConfig } from '../lib/config';
-import { createLogger, Logger } from '../lib/logger';
+import { AppConfig, loadConfig } from '../config';
+import { createLogger, Logger } from '../logger';
 
 export const EXIT_OK = 0;
 /** The command ran and found something a person must fix. */

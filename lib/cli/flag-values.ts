@@ -2,7 +2,7 @@
  * Typed readers of command-line flag values for the producer CLIs. Each
  * throws a UsageError that names the flag, what it got and what it accepts.
  */
-import { UsageError } from '../scripts/cli';
+import { UsageError } from './cli';
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
