@@ -5,8 +5,7 @@
  * the old topics mean nothing afterwards and must be reset by the caller.
  */
 import type { Admin } from '../kafka/clients';
-import { errorIds } from '../kafka/errors';
-import { isUnknownTopic } from '../kafka/topic-metadata';
+import { errorIds, isUnknownTopic } from '../kafka/errors';
 import { topicOffsets } from '../kafka/topic-offsets';
 import type { Logger } from '../logger';
 import { TOPICS } from '../topics';

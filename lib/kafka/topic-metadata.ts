@@ -1,17 +1,9 @@
 /** What the cluster's metadata says about topics: whether they exist, their partitions and whether each has a leader. */
-import { UserError, type Admin, type Consumer } from '@platformatic/kafka';
+import type { Admin, Consumer } from '@platformatic/kafka';
+import { isUnknownTopic } from './errors';
 
 /** Any client: each can ask for metadata. */
 type Client = Admin | Consumer;
-
-/**
- * The client's answer for a topic the broker does not know
- * (UNKNOWN_TOPIC_OR_PARTITION): a UserError naming the topic, without the
- * protocol error it came from.
- */
-export function isUnknownTopic(error: unknown): boolean {
-  return error instanceof UserError && /^Unknown topic /.test(error.message);
-}
 
 /** The topic's partition numbers; throws, saying so, for a topic that does not exist. */
 export async function topicPartitions(client: Client, topic: string): Promise<number[]> {
