@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { KafkaConfig } from '../config';
+import { ListOffsetTimestamps } from '../kafka/clients';
 import { PartitionFetcher } from '../kafka/partition-fetcher';
 import { createReader } from '../kafka/topic-reader';
 import type { Logger } from '../logger';
@@ -20,9 +21,6 @@ export interface ConsumeTiming {
   /** CPU this process used meanwhile (user + system, all threads), seconds. */
   readonly nodeCpu: number;
 }
-
-/** ListOffsets' timestamp for a partition's log start. */
-const EARLIEST = -2n;
 
 /** The fetch settings of the service the baseline stands beside (the fetch loop's own defaults otherwise). */
 export interface RawFetchSettings {
@@ -52,7 +50,7 @@ export async function rawConsume(
     },
   });
   try {
-    const starts = await consumer.listOffsets({ topics: [...topics], timestamp: EARLIEST });
+    const starts = await consumer.listOffsets({ topics: [...topics], timestamp: ListOffsetTimestamps.EARLIEST });
     const startedAt = performance.now();
     const cpuAtStart = process.cpuUsage();
     for (const [topic, offsets] of starts) offsets.forEach((offset, partition) => fetcher.assign(topic, partition, offset));

@@ -21,6 +21,8 @@ import { errorIds } from './errors';
 export type { Admin, Consumer } from '@platformatic/kafka';
 /** acks per send (ProduceAcks.ALL: every in-sync replica has the batch), for callers that state it. */
 export { ProduceAcks } from '@platformatic/kafka';
+/** ListOffsets' timestamps for a partition's log start (EARLIEST) and end (LATEST). */
+export { ListOffsetTimestamps } from '@platformatic/kafka';
 
 /** Keys and values are bytes (the runtime encodes them); header names and values are text. */
 export type RecordProducer = Producer<Buffer, Buffer, string, string>;

@@ -4,11 +4,8 @@
  * for), or the log start where the group never committed, as
  * auto.offset.reset=earliest.
  */
-import type { Consumer } from '@platformatic/kafka';
+import { ListOffsetTimestamps, type Consumer } from '@platformatic/kafka';
 import type { AssignedPartition } from './group-membership';
-
-/** ListOffsets' timestamp for a partition's log start. */
-const EARLIEST = -2n;
 
 export interface StartPosition extends AssignedPartition {
   readonly offset: bigint;
@@ -28,7 +25,11 @@ export async function groupStartPositions(consumer: Consumer, partitions: readon
   const never = positions.filter((p) => p.offset < 0n);
   if (never.length === 0) return positions;
   const neverByTopic = byTopic(never);
-  const starts = await consumer.listOffsets({ topics: [...neverByTopic.keys()], partitions: Object.fromEntries(neverByTopic), timestamp: EARLIEST });
+  const starts = await consumer.listOffsets({
+    topics: [...neverByTopic.keys()],
+    partitions: Object.fromEntries(neverByTopic),
+    timestamp: ListOffsetTimestamps.EARLIEST,
+  });
   return positions.map((p) => {
     if (p.offset >= 0n) return p;
     const start = starts.get(p.topic)?.[p.partition];

@@ -1,5 +1,5 @@
 /** A topic's partitions' log starts and last stable offsets, in two ListOffsets requests. */
-import { FetchIsolationLevels, type Consumer } from '@platformatic/kafka';
+import { FetchIsolationLevels, ListOffsetTimestamps, type Consumer } from '@platformatic/kafka';
 
 export interface PartitionBounds {
   readonly start: bigint;
@@ -7,17 +7,13 @@ export interface PartitionBounds {
   readonly end: bigint;
 }
 
-/** ListOffsets timestamps: the earliest offset, and the latest (last stable under read_committed). */
-const EARLIEST = -2n;
-const LATEST = -1n;
-
 export async function partitionBounds(consumer: Consumer, topic: string, partitions: readonly number[]): Promise<Map<number, PartitionBounds>> {
   const bounds = new Map<number, PartitionBounds>();
   if (partitions.length === 0) return bounds;
   const request = { topics: [topic], partitions: { [topic]: [...partitions] } };
   const [starts, ends] = await Promise.all([
-    consumer.listOffsets({ ...request, timestamp: EARLIEST }),
-    consumer.listOffsets({ ...request, timestamp: LATEST, isolationLevel: FetchIsolationLevels.READ_COMMITTED }),
+    consumer.listOffsets({ ...request, timestamp: ListOffsetTimestamps.EARLIEST }),
+    consumer.listOffsets({ ...request, timestamp: ListOffsetTimestamps.LATEST, isolationLevel: FetchIsolationLevels.READ_COMMITTED }),
   ]);
   for (const partition of partitions) {
     const start = starts.get(topic)?.[partition];

@@ -19,7 +19,7 @@
  * Aborted transactions are filtered here (committed-batches.ts), not by the
  * client: a producer may have several aborted transactions in one response.
  */
-import { IS_TRANSACTIONAL, protocolErrorsCodesById, type ClusterMetadata, type Consumer, type RecordsBatch } from '@platformatic/kafka';
+import { IS_TRANSACTIONAL, ListOffsetTimestamps, protocolErrorsCodesById, type ClusterMetadata, type Consumer, type RecordsBatch } from '@platformatic/kafka';
 import type { Logger } from '../logger';
 import { BackoffPolicy, backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../retry/backoff';
 import { committedBatches } from './committed-batches';
@@ -347,7 +347,7 @@ export class PartitionFetcher {
       let start = logStartOffset;
       if (start < 0n) {
         const offsets = await this.options.consumer
-          .listOffsets({ topics: [state.topic], partitions: { [state.topic]: [state.partition] }, timestamp: -2n })
+          .listOffsets({ topics: [state.topic], partitions: { [state.topic]: [state.partition] }, timestamp: ListOffsetTimestamps.EARLIEST })
           .catch(() => undefined);
         start = offsets?.get(state.topic)?.[state.partition] ?? -1n;
       }

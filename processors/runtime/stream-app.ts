@@ -33,7 +33,6 @@
  *   end the instance through onFatal.
  */
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer } from '../../lib/kafka/clients';
 import {
   DEFAULT_HEALTH_STALL_TIMEOUT_MS,
   DEFAULT_PROCESSOR_COMMIT_INTERVAL_MS,
@@ -41,7 +40,16 @@ import {
   DEFAULT_PROCESSOR_TRANSACTION_TIMEOUT_MS,
   type KafkaConfig,
 } from '../../lib/config';
-import { createAdmin, createConsumer, createTransactionalProducer, type RecordProducer } from '../../lib/kafka/clients';
+import {
+  createAdmin,
+  createConsumer,
+  createTransactionalProducer,
+  ListOffsetTimestamps,
+  type Admin,
+  type Consumer,
+  type RecordProducer,
+} from '../../lib/kafka/clients';
+import { createReader } from '../../lib/kafka/topic-reader';
 import { errorIds, isFatalKafkaError, isGenerationLost, isKafkaError } from '../../lib/kafka/errors';
 import { GroupMember } from '../../lib/kafka/group-membership';
 import { PartitionFetcher, type FetchedBatch } from '../../lib/kafka/partition-fetcher';
@@ -94,8 +102,6 @@ const HEARTBEAT_INTERVAL_MS = 1000;
 const WATCHDOG_INTERVAL_MS = 1000;
 /** How long a failed transaction's abort may take before the instance goes on without it. */
 const ABORT_WAIT_MS = 3_000;
-/** ListOffsets' timestamp for a partition's log start. */
-const EARLIEST = -2n;
 
 type State = 'created' | 'starting' | 'running' | 'rebalancing' | 'recovering' | 'stopping' | 'stopped' | 'failed';
 
@@ -178,14 +184,7 @@ export class StreamApp<In extends TaggedValue> {
       this.tables.set(spec.name, table);
     }
     await this.untilConnected('initialize the transactional producer', () => this.newProducer());
-    // never joins a group: the id only names the client's requests
-    this.restoreConsumer = createConsumer(kafka, {
-      clientId: `${name}-restore`,
-      groupId: `${name}-restore`,
-      sessionTimeoutMs: this.sessionTimeoutMs,
-      rebalanceTimeoutMs: 2 * this.sessionTimeoutMs,
-      heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
-    });
+    this.restoreConsumer = createReader(kafka, `${name}-restore`);
     this.restoreReader = new PartitionRangeReader(this.restoreConsumer, this.logger);
     const consumer = createConsumer(kafka, {
       clientId: name,
@@ -419,7 +418,7 @@ export class StreamApp<In extends TaggedValue> {
       const uncommitted = this.definition.inputs
         .map((name) => ({
           name,
-          partitions: partitions.filter((p) => committed(name, p) < 0n).map((partitionIndex) => ({ partitionIndex, timestamp: EARLIEST })),
+          partitions: partitions.filter((p) => committed(name, p) < 0n).map((partitionIndex) => ({ partitionIndex, timestamp: ListOffsetTimestamps.EARLIEST })),
         }))
         .filter((t) => t.partitions.length > 0);
       const starts =
