@@ -13,9 +13,8 @@
 import type { Consumer } from '@platformatic/kafka';
 import type { Logger } from '../logger';
 import { BackoffPolicy, KAFKA_RECOVERY_BACKOFF } from '../retry/backoff';
-import { retryUntilDone } from '../retry/retry-until-done';
-import { StepTimeoutError } from '../retry/within';
-import { errorIds, isFatalKafkaError, isKafkaError } from './errors';
+import { isFatalKafkaError } from './errors';
+import { untilKafkaAnswers } from './until-kafka-answers';
 
 export interface AssignedPartition {
   readonly topic: string;
@@ -93,18 +92,10 @@ export class GroupMember {
     const { consumer, sessionTimeoutMs, rebalanceTimeoutMs, heartbeatIntervalMs, logger } = this.options;
     this.rejoining = true;
     try {
-      await retryUntilDone(
+      await untilKafkaAnswers(
+        'join the consumer group',
         () => consumer.joinGroup({ sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, heartbeatInterval: heartbeatIntervalMs }),
-        {
-          policy: this.backoff,
-          isFatal: (error) => isFatalKafkaError(error) || !(isKafkaError(error) || error instanceof StepTimeoutError),
-          stopped: () => this.stopped,
-          onRetry: ({ attempt, delayMs, error }) =>
-            logger.warn(
-              { attempt, retryInMs: delayMs, err: errorText(error), errors: errorIds(error) },
-              'cannot join the consumer group yet (is Kafka reachable at KAFKA_BROKERS?); retrying',
-            ),
-        },
+        { logger, policy: this.backoff, stopped: () => this.stopped },
       );
     } finally {
       this.rejoining = false;

@@ -50,7 +50,8 @@ import {
   type RecordProducer,
 } from '../../lib/kafka/clients';
 import { createReader } from '../../lib/kafka/topic-reader';
-import { errorIds, isFatalKafkaError, isGenerationLost, isKafkaError } from '../../lib/kafka/errors';
+import { untilKafkaAnswers } from '../../lib/kafka/until-kafka-answers';
+import { errorIds, isFatalKafkaError, isGenerationLost } from '../../lib/kafka/errors';
 import { GroupMember } from '../../lib/kafka/group-membership';
 import { PartitionFetcher, type FetchedBatch } from '../../lib/kafka/partition-fetcher';
 import { PartitionRangeReader } from '../../lib/kafka/partition-range-reader';
@@ -58,8 +59,8 @@ import { abortLeftovers, commitTransaction, currentMembership, type CommitPositi
 import { deadLetterTopic } from '../../lib/topics';
 import type { Logger } from '../../lib/logger';
 import { BackoffPolicy, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
-import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
-import { StepTimeoutError, within } from '../../lib/retry/within';
+import { sleep } from '../../lib/retry/retry-until-done';
+import { within } from '../../lib/retry/within';
 import type { TaggedValue } from '../../lib/serde';
 import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { RecordCodec } from '../../lib/streaming/codec';
@@ -234,15 +235,10 @@ export class StreamApp<In extends TaggedValue> {
 
   /** Runs a Kafka step until it succeeds, logging each wait; gives up on errors no retry fixes (the service's own among them), or a stop. */
   private untilConnected<T>(what: string, step: () => Promise<T>): Promise<T> {
-    return retryUntilDone(step, {
+    return untilKafkaAnswers(what, step, {
+      logger: this.logger,
       policy: this.backoff,
-      isFatal: (error) => isFatalKafkaError(error) || !(isKafkaError(error) || error instanceof StepTimeoutError),
       stopped: () => this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed',
-      onRetry: ({ attempt, delayMs, error }) =>
-        this.logger.warn(
-          { what, attempt, retryInMs: delayMs, err: errorText(error), errors: errorIds(error) },
-          `cannot ${what} yet (is Kafka reachable at KAFKA_BROKERS?); retrying`,
-        ),
     });
   }
 

@@ -52,14 +52,15 @@
  */
 import { DEFAULT_HEALTH_STALL_TIMEOUT_MS, type KafkaConfig } from '../../lib/config';
 import { createConsumer, type Consumer } from '../../lib/kafka/clients';
-import { errorIds, isFatalKafkaError, isGenerationLost, isKafkaError } from '../../lib/kafka/errors';
+import { errorIds, isGenerationLost } from '../../lib/kafka/errors';
 import { GroupMember, type AssignedPartition } from '../../lib/kafka/group-membership';
 import { groupStartPositions, type StartPosition } from '../../lib/kafka/group-positions';
 import { PartitionFetcher, type FetchedBatch } from '../../lib/kafka/partition-fetcher';
 import { createReader } from '../../lib/kafka/topic-reader';
+import { untilKafkaAnswers } from '../../lib/kafka/until-kafka-answers';
 import type { Logger } from '../../lib/logger';
 import { backoffDelay, KAFKA_RECOVERY_BACKOFF } from '../../lib/retry/backoff';
-import { retryUntilDone, sleep } from '../../lib/retry/retry-until-done';
+import { sleep } from '../../lib/retry/retry-until-done';
 import { StepTimeoutError, within } from '../../lib/retry/within';
 import { PartitionProgress } from '../../lib/streaming/partition-progress';
 import type { TaggedValue } from '../../lib/serde';
@@ -265,15 +266,10 @@ export class SinkEngine<V extends TaggedValue> {
 
   /** Runs a Kafka step until it succeeds, each attempt bounded in time, logging each wait; gives up on errors no retry fixes (the sink's own among them), or a stop. */
   private untilConnected<T>(what: string, step: () => Promise<T>): Promise<T> {
-    return retryUntilDone(() => within(this.stepTimeoutMs, what, step), {
+    return untilKafkaAnswers(what, () => within(this.stepTimeoutMs, what, step), {
+      logger: this.logger,
       policy: KAFKA_RECOVERY_BACKOFF,
-      isFatal: (error) => isFatalKafkaError(error) || !(isKafkaError(error) || error instanceof StepTimeoutError),
       stopped: () => this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed',
-      onRetry: ({ attempt, delayMs, error }) =>
-        this.logger.warn(
-          { what, attempt, retryInMs: delayMs, err: errorMessage(error), errors: errorIds(error) },
-          `cannot ${what} yet (is Kafka reachable at KAFKA_BROKERS?); retrying`,
-        ),
     });
   }
 
