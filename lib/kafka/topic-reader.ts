@@ -64,3 +64,20 @@ export async function readPartitionsToEnd(options: ReadToEndOptions): Promise<nu
     await consumer.close();
   }
 }
+
+export type PartitionRecord = FetchedRecord & { readonly partition: number };
+
+/** Every record readPartitionsToEnd reads, held in memory, one partition after the other (offset order within each). */
+export async function readTopicRecords(options: Omit<ReadToEndOptions, 'onBatch'>): Promise<PartitionRecord[]> {
+  const byPartition = new Map<number, PartitionRecord[]>();
+  await readPartitionsToEnd({
+    ...options,
+    onBatch: (partition, records) => {
+      const list = byPartition.get(partition) ?? [];
+      for (const record of records) list.push({ ...record, partition });
+      byPartition.set(partition, list);
+    },
+  });
+  // the partitions are read together
+  return [...byPartition].sort(([a], [b]) => a - b).flatMap(([, records]) => records);
+}

@@ -47,7 +47,7 @@ import { StreamTask } from '../runtime/stream-task';
 import { requestChunks } from '../../lib/kafka/request-chunks';
 import { createAdmin, createConsumer, createProducer, createTransactionalProducer, type Admin, type OutgoingRecord } from '../../lib/kafka/clients';
 import { topicOffsets } from '../../lib/kafka/topic-offsets';
-import { readPartitionsToEnd } from '../../lib/kafka/topic-reader';
+import { readTopicRecords } from '../../lib/kafka/topic-reader';
 import { PartitionRangeReader } from '../../lib/kafka/partition-range-reader';
 import {
   buildKafkaStreamsPeer,
@@ -113,19 +113,8 @@ async function produceEvents(
 
 /** Every record of a topic as a record for its own partition, in partition order. */
 async function readBack(config: AppConfig, topic: string): Promise<OutgoingRecord[]> {
-  const byPartition = new Map<number, OutgoingRecord[]>();
-  await readPartitionsToEnd({
-    kafka: config.kafka,
-    topic,
-    clientId: `bench-readback-${randomUUID()}`,
-    logger,
-    onBatch: (partition, batch) => {
-      const list = byPartition.get(partition) ?? [];
-      for (const { key, value } of batch) list.push({ topic, partition, ...(key === null ? {} : { key }), ...(value === null ? {} : { value }) });
-      byPartition.set(partition, list);
-    },
-  });
-  return [...byPartition].sort(([a], [b]) => a - b).flatMap(([, records]) => records);
+  const records = await readTopicRecords({ kafka: config.kafka, topic, clientId: `bench-readback-${randomUUID()}`, logger });
+  return records.map(({ partition, key, value }) => ({ topic, partition, ...(key === null ? {} : { key }), ...(value === null ? {} : { value }) }));
 }
 
 /** Records/s of the runtime's Kafka client producing `records` alone, transactionally, `perTransaction` at a time, in requests as the runtime sends them. */

@@ -18,10 +18,9 @@ import type { RecordCodec } from '../../../lib/streaming/codec';
 import { registryCodec } from '../../../lib/streaming/registry-codec';
 import { freePort } from '../../../sinks/bench/private-redis';
 import { createAdmin, createProducer, type Admin, type RecordProducer } from '../../../lib/kafka/clients';
-import type { FetchedRecord } from '../../../lib/kafka/partition-fetcher';
 import { requestChunks } from '../../../lib/kafka/request-chunks';
 import { topicOffsets } from '../../../lib/kafka/topic-offsets';
-import { readPartitionsToEnd } from '../../../lib/kafka/topic-reader';
+import { readTopicRecords, type PartitionRecord } from '../../../lib/kafka/topic-reader';
 import { config, logger, uniqueName } from './env';
 import { nodeArgs } from '../../../lib/service/project-root';
 
@@ -108,24 +107,11 @@ export async function produce(pipeline: TestPipeline, records: Iterable<Outgoing
   });
 }
 
-export type ReadRecord = FetchedRecord & { readonly partition: number };
+export type ReadRecord = PartitionRecord;
 
 /** Every committed record of a topic (read_committed, to the last stable offset), in partition order, raw. */
-export async function readAll(pipeline: TestPipeline, topic: string): Promise<ReadRecord[]> {
-  const byPartition = new Map<number, ReadRecord[]>();
-  await readPartitionsToEnd({
-    kafka: pipeline.kafkaConfig,
-    topic,
-    clientId: uniqueName('read'),
-    logger,
-    onBatch: (partition, records) => {
-      const list = byPartition.get(partition) ?? [];
-      for (const record of records) list.push({ ...record, partition });
-      byPartition.set(partition, list);
-    },
-  });
-  // the partitions are read together; the records come out one partition after the other
-  return [...byPartition].sort(([a], [b]) => a - b).flatMap(([, records]) => records);
+export function readAll(pipeline: TestPipeline, topic: string): Promise<ReadRecord[]> {
+  return readTopicRecords({ kafka: pipeline.kafkaConfig, topic, clientId: uniqueName('read'), logger });
 }
 
 /** The sum of the topic's end offsets (last stable): how many offsets it holds, from 0. */
